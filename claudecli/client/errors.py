@@ -2,11 +2,11 @@
 
 ```
 ClaudeError                      anything the client raises on purpose
-├── RequestValidationError       refused client-side before any I/O (e.g. temperature under 2026-10-21)
+├── RequestValidationError       refused client-side before any I/O (e.g. temperature)
 ├── APIError                     something went wrong talking to the API
 │   ├── APIStatusError           the API (or a proxy in front of it) answered with an error
-│   │                            (HTTP status, error.type, error.details.error_code, message, request-id);
-│   │                            also an SSE `error` event, whose status is that of the stream (200)
+│   │                            (status, error.type, error.details.error_code, request-id);
+│   │                            also an SSE `error` event (status = what its type stands for)
 │   ├── APIConnectionError       the request never got an answer (refused, reset, DNS, TLS, proxy)
 │   │   └── APITimeoutError      connect timeout, idle stream, "no content" watchdog, total deadline
 │   └── ProtocolError            the server spoke something we cannot parse (malformed SSE JSON)

@@ -2,10 +2,11 @@
 
 Follows the WHATWG event-stream rules that the official SDK's `SSEDecoder` implements: lines end in
 CRLF, LF or CR; a blank line dispatches the event; `event:`/`data:`/`id:`/`retry:` fields lose one
-leading space after the colon; several `data:` lines join with a newline; lines starting with `:` are
-comments. Lines are split on bytes before decoding, so a UTF-8 character cut across two network
-chunks is decoded whole. Unlike a strict decoder, `flush()` also dispatches an event that is still
-unterminated at EOF: real streams end with `data: {"type":"message_stop"}` and no blank line.
+leading space after the colon; several `data:` lines join with a newline; lines starting with
+`:` are comments. Lines are split on bytes before decoding, so a UTF-8 character cut across
+two network chunks is decoded whole. Unlike a strict decoder, `flush()` also dispatches an
+event still unterminated at EOF: real streams end with `data: {"type":"message_stop"}` and
+no blank line.
 """
 
 from __future__ import annotations
