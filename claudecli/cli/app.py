@@ -1,0 +1,67 @@
+"""The Typer application: the root callback and the command tree.
+
+Command modules import only typer and the standard library at module level, so `--help` and
+shell completion stay fast; each command imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from claudecli.cli import ask, emulator_cmd
+from claudecli.cli.context import AppContext
+from claudecli.cli.exits import EXIT_CODES_HELP
+
+HELP = f"""claudecli: a fast, pipeline-safe terminal client for Claude.
+
+{EXIT_CODES_HELP}
+"""
+
+
+def _version(value: bool) -> None:
+    if value:
+        from claudecli import __version__
+
+        typer.echo(f"claudecli {__version__}")
+        raise typer.Exit()
+
+
+def root(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None,
+        typer.Option("--profile", envvar="CLAUDECLI_PROFILE", help="Settings profile to use."),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Log requests (auth redacted); show tracebacks.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    ctx.obj = AppContext(profile=profile, debug=debug)
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        name="claudecli",
+        help=HELP,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    ask.register(app)
+    emulator_cmd.register(app)
+    return app
+
+
+def run(args: list[str]) -> None:
+    from claudecli.cli.signals import install_handlers
+
+    install_handlers()
+    build_app()(args=args, prog_name="claudecli")

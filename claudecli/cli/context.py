@@ -1,0 +1,85 @@
+"""`AppContext`: what the root callback knows (profile, debug) and how commands get settings,
+credentials and a client. Built once per process; everything below it receives explicit values.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from claudecli.client import Client, RetryNotice
+    from claudecli.config import ResolvedSettings, Settings
+
+
+@dataclass
+class AppContext:
+    profile: str | None = None
+    debug: bool = False
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    _resolved: ResolvedSettings | None = None
+
+    def __post_init__(self) -> None:
+        level = self.env.get("ANTHROPIC_LOG", "").lower()
+        if self.debug or level in ("debug", "info"):
+            os.environ["CLAUDECLI_DEBUG"] = "1" if self.debug or level == "debug" else ""
+            _configure_logging(logging.DEBUG if self.debug or level == "debug" else logging.INFO)
+
+    def resolve(self, flags: Mapping[str, Any] | None = None) -> ResolvedSettings:
+        """Settings after precedence (flag > env > profile > file > built-in), with warnings shown."""
+        from claudecli.config import load_config, resolve_settings
+        from claudecli.paths import config_file
+
+        given = {k: v for k, v in (flags or {}).items() if v is not None}
+        path = config_file(self.env)
+        resolved = resolve_settings(given, self.env, load_config(path), self.profile)
+        for warning in resolved.warnings:
+            sys.stderr.write(f"claudecli: warning: {warning}\n")
+        self._resolved = resolved
+        return resolved
+
+    def settings(self, flags: Mapping[str, Any] | None = None) -> Settings:
+        return self.resolve(flags).settings
+
+    def client(
+        self, settings: Settings, *, on_retry: Callable[[RetryNotice], None] | None = None
+    ) -> Client:
+        """A client for these settings; resolving the credential may raise CredentialsError."""
+        from claudecli.client import Client
+        from claudecli.credentials import resolve_credentials
+
+        credential = resolve_credentials(settings, self.env)
+        return Client(client_options(settings, credential), on_retry=on_retry)
+
+
+def client_options(settings: Settings, credential: Any) -> Any:
+    from claudecli.client import ClientOptions, Timeouts
+
+    return ClientOptions(
+        api_key=credential.value,
+        base_url=settings.base_url,
+        auth_header="bearer" if credential.kind == "auth_token" else settings.auth_header,
+        api_version=settings.api_version,
+        betas=tuple(settings.betas),
+        headers=dict(settings.headers),
+        max_retries=settings.max_retries,
+        retry_cap=settings.retry_max_wait,
+        timeouts=Timeouts(
+            connect=settings.connect_timeout,
+            idle=settings.idle_timeout,
+            no_content=settings.no_content_timeout,
+            total=settings.total_timeout,
+        ),
+    )
+
+
+def _configure_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("claudecli: %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("claudecli")
+    logger.addHandler(handler)
+    logger.setLevel(level)

@@ -1,0 +1,144 @@
+"""The one table from exceptions to exit codes and one-line error messages.
+
+0 ok · 1 internal error · 2 usage · 3 bad input or config · 4 auth or permission · 5 request
+rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries (network, 408, 409,
+429, 5xx, 529) · 7 partial answer (the stream broke after text was shown) · 130 SIGINT · 143 SIGTERM.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from claudecli.client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    ClaudeError,
+    ProtocolError,
+    RequestValidationError,
+    StreamInterruptedError,
+)
+from claudecli.errors import (
+    ClaudecliError,
+    CredentialsError,
+    InputError,
+    UsageError,
+)
+from claudecli.render.sanitize import sanitize
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or config, 4 auth or permission, "
+    "5 request rejected by the API, 6 service unavailable after retries, 7 partial answer, "
+    "130 interrupted (SIGINT), 143 terminated (SIGTERM)."
+)
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    BAD_INPUT = 3
+    AUTH = 4
+    REJECTED = 5
+    UNAVAILABLE = 6
+    PARTIAL = 7
+    SIGINT = 130
+    SIGTERM = 143
+
+
+class Terminated(BaseException):
+    """Raised from the SIGTERM handler so that `finally` blocks run (atexit would not)."""
+
+
+def exit_status(exc: BaseException) -> ExitStatus:
+    """Which exit code an exception ends the process with."""
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitStatus.SIGINT
+    if isinstance(exc, Terminated):
+        return ExitStatus.SIGTERM
+    if isinstance(exc, StreamInterruptedError):
+        return _interrupted_status(exc)
+    if isinstance(exc, APIStatusError):
+        return _status_exit(exc.status_code)
+    if isinstance(exc, APIConnectionError | ProtocolError):
+        return ExitStatus.UNAVAILABLE
+    return _domain_status(exc)
+
+
+def _interrupted_status(exc: StreamInterruptedError) -> ExitStatus:
+    if exc.content_delivered or exc.cause is None:
+        return ExitStatus.PARTIAL
+    return exit_status(exc.cause)
+
+
+def _status_exit(status: int) -> ExitStatus:
+    if status in (401, 403):
+        return ExitStatus.AUTH
+    if status in (408, 409, 429) or status >= 500:
+        return ExitStatus.UNAVAILABLE
+    return ExitStatus.REJECTED
+
+
+def _domain_status(exc: BaseException) -> ExitStatus:
+    if isinstance(exc, UsageError | RequestValidationError):
+        return ExitStatus.USAGE
+    if isinstance(exc, InputError):
+        return ExitStatus.BAD_INPUT
+    if isinstance(exc, CredentialsError):
+        return ExitStatus.AUTH
+    if isinstance(exc, ClaudecliError | ClaudeError):
+        return ExitStatus.INTERNAL
+    return ExitStatus.INTERNAL
+
+
+def error_line(exc: BaseException) -> str:
+    """The one line printed on stderr for an error (sanitized: server text is untrusted)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "claudecli: interrupted"
+    if isinstance(exc, Terminated):
+        return "claudecli: terminated"
+    text = _describe(exc)
+    request_id = getattr(exc, "request_id", None)
+    if request_id and request_id not in text:
+        text += f" (request-id {request_id})"
+    return "claudecli: error: " + " ".join(sanitize(text).split())
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, StreamInterruptedError):
+        return _describe_interrupted(exc)
+    if isinstance(exc, APIStatusError):
+        return _describe_status(exc)
+    if isinstance(exc, ClaudecliError | ClaudeError):
+        return str(exc)
+    return f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+
+
+def _describe_interrupted(exc: StreamInterruptedError) -> str:
+    cause = exc.cause
+    reason = _describe_status(cause) if isinstance(cause, APIStatusError) else str(cause or exc)
+    if not exc.content_delivered:
+        return reason
+    return f"the answer was cut short: {reason}; the partial answer is above"
+
+
+_STATUS_HINTS = {
+    401: "API key rejected (401)",
+    403: "permission denied (403)",
+    413: "request too large (413); the limit is 32 MB for Messages, 256 MB for Batches",
+    429: "rate limited (429)",
+    529: "the API is overloaded (529); try again later",
+}
+
+
+def _describe_status(exc: APIStatusError) -> str:
+    message = exc.message
+    if exc.status_code == 404 and exc.error_type == "not_found_error" and "model" in message:
+        return f"{message}; `claudecli models` lists the available models"
+    if exc.status_code == 400 and "prefill" in message.lower():
+        return f"{message}; this model does not accept --prefill (use --schema for JSON output)"
+    hint = _STATUS_HINTS.get(exc.status_code)
+    if hint is None:
+        return f"{message} (HTTP {exc.status_code})"
+    if exc.error_type is None:
+        return hint
+    return f"{hint}: {message}"

@@ -1,0 +1,56 @@
+"""Option declarations shared by `ask`, `count-tokens` and (later) `chat`: one place, one spelling."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+Prompt = Annotated[
+    list[str] | None,
+    typer.Argument(help="Prompt words; `-` reads stdin explicitly. stdin content comes first."),
+]
+Attach = Annotated[
+    list[str] | None,
+    typer.Option("--attach", "-a", help="Image, PDF or text file (by content); `-` = stdin."),
+]
+System = Annotated[str | None, typer.Option("--system", "-s", help="System prompt text.")]
+SystemFile = Annotated[
+    str | None, typer.Option("--system-file", help="Read the system prompt from a file.")
+]
+Prefill = Annotated[
+    str | None, typer.Option("--prefill", help="Start the answer with this text.")
+]
+Model = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model id or alias (default from settings).")
+]
+MaxTokens = Annotated[
+    int | None, typer.Option("--max-tokens", min=0, help="Upper bound on the answer's tokens.")
+]
+Thinking = Annotated[
+    str | None, typer.Option("--thinking", help="adaptive, off, or a token budget (>= 1024).")
+]
+Effort = Annotated[
+    str | None, typer.Option("--effort", help="low, medium, high, xhigh or max.")
+]
+ShowThinking = Annotated[
+    bool, typer.Option("--show-thinking", help="Show (summarized) thinking; on stderr if piped.")
+]
+Stop = Annotated[
+    list[str] | None, typer.Option("--stop", help="Stop sequence (repeatable).")
+]
+Schema = Annotated[
+    str | None, typer.Option("--schema", help="JSON Schema file: the answer is JSON matching it.")
+]
+Cache = Annotated[
+    list[str] | None,
+    typer.Option("--cache", help="Cache breakpoints: system, attachments, prompt or auto."),
+]
+CacheTtl = Annotated[str | None, typer.Option("--cache-ttl", help="5m (default) or 1h.")]
+Citations = Annotated[
+    bool, typer.Option("--citations", help="Let the model cite attached documents.")
+]
+Beta = Annotated[
+    list[str] | None, typer.Option("--beta", help="anthropic-beta feature name (repeatable).")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
