@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from claudecli.client import Client, RetryNotice
+    from claudecli.client import Client, ClientOptions, RetryNotice
     from claudecli.config import ResolvedSettings, Settings
+    from claudecli.credentials import Credential
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
 
 
 @dataclass
@@ -52,20 +55,26 @@ class AppContext:
         from claudecli.client import Client
         from claudecli.credentials import resolve_credentials
 
-        credential = resolve_credentials(settings, self.env)
+        credential = resolve_credentials(settings, self.env, profile=self.profile)
+        for note in credential.notes:
+            sys.stderr.write(f"claudecli: warning: {note}\n")
         return Client(client_options(settings, credential), on_retry=on_retry)
 
 
-def client_options(settings: Settings, credential: Any) -> Any:
+def client_options(settings: Settings, credential: Credential) -> ClientOptions:
+    """Settings + credential -> client options (a profile-file token brings its own extras)."""
     from claudecli.client import ClientOptions, Timeouts
 
+    base_url = settings.base_url
+    if credential.base_url and base_url == DEFAULT_BASE_URL:
+        base_url = credential.base_url
     return ClientOptions(
         api_key=credential.value,
-        base_url=settings.base_url,
+        base_url=base_url,
         auth_header="bearer" if credential.kind == "auth_token" else settings.auth_header,
         api_version=settings.api_version,
-        betas=tuple(settings.betas),
-        headers=dict(settings.headers),
+        betas=tuple(dict.fromkeys((*settings.betas, *credential.betas))),
+        headers={**credential.headers, **settings.headers},
         max_retries=settings.max_retries,
         retry_cap=settings.retry_max_wait,
         timeouts=Timeouts(

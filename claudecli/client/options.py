@@ -43,15 +43,20 @@ class Secret:
         return "…" + self._value[-4:] if len(self._value) > 8 else "…"
 
     def __repr__(self) -> str:
-        return "Secret('<redacted>')"
+        return "Secret('***')"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return "***"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        import hmac
+
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
-        return hash(self._value)
+        return hash(("Secret", self._value))
 
     def __bool__(self) -> bool:
         return bool(self._value)

@@ -1,0 +1,45 @@
+"""Domain errors shared by every module outside `claudecli.client`.
+
+```
+ClaudecliError          anything claudecli refuses on purpose; str() is the one-line user message
+├── UsageError          bad command line                          → exit 2
+├── InputError          bad file, attachment, limit or stdin      → exit 3
+│   └── ConfigError     bad config file or setting value          → exit 3  ("config.yaml:3:5: …")
+└── CredentialsError    no API key, or a key source failed        → exit 4
+```
+
+The CLI maps these to exit codes; nothing else needs to know the numbers. No message ever
+contains a secret: credential code builds messages from source names, never from values.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ClaudecliError", "ConfigError", "CredentialsError", "InputError", "UsageError"]
+
+
+class ClaudecliError(Exception):
+    """Base class; `str(error)` is the one-line message shown to the user."""
+
+    exit_code = 1
+
+
+class UsageError(ClaudecliError):
+    """The command line itself is wrong (unknown option value, missing argument)."""
+
+    exit_code = 2
+
+
+class InputError(ClaudecliError):
+    """A file, attachment, limit or stdin the user gave us is unusable."""
+
+    exit_code = 3
+
+
+class ConfigError(InputError):
+    """The config file or a setting value (file, environment) is invalid."""
+
+
+class CredentialsError(ClaudecliError):
+    """No credential was found, or a configured credential source failed."""
+
+    exit_code = 4
