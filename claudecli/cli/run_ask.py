@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
     from claudecli.client import MessageStream
     from claudecli.client.events import StreamEvent
-    from claudecli.config import Settings
+    from claudecli.config import ResolvedSettings, Settings
     from claudecli.render import Renderer
-    from claudecli.request import RequestSpec
+    from claudecli.request import RequestSpec, Thinking
 
 JSON = dict[str, Any]
 FALLBACK_MAX_TOKENS = 8192
@@ -62,15 +62,15 @@ class Outcome:
 
 def run_ask(app: AppContext, args: AskArgs) -> None:
     stdin = read_input(args)
-    settings = app.settings(setting_flags(args))
-    spec = make_spec(args, settings, stdin)
+    resolved = app.resolve(setting_flags(args))
+    spec = make_spec(args, resolved, stdin)
     from claudecli.request import build_messages_body, dry_run_json
 
     body = build_messages_body(spec)
     if args.dry_run:
         sys.stdout.write(dry_run_json(body) + "\n")
         return
-    run_turn(app, args, settings, spec, body)
+    run_turn(app, args, resolved.settings, spec, body)
 
 
 def read_input(args: AskArgs) -> bytes | None:
@@ -99,9 +99,10 @@ def setting_flags(args: AskArgs) -> JSON:
     }
 
 
-def make_spec(args: AskArgs, settings: Settings, stdin: bytes | None) -> RequestSpec:
+def make_spec(args: AskArgs, resolved: ResolvedSettings, stdin: bytes | None) -> RequestSpec:
     from claudecli import request as rq
 
+    settings = resolved.settings
     attach_stdin = "-" in (args.attach or [])
     attachments = tuple(rq.load_attachment(p, stdin=stdin) for p in args.attach or [])
     model = resolve_model(settings)
@@ -114,16 +115,27 @@ def make_spec(args: AskArgs, settings: Settings, stdin: bytes | None) -> Request
         system=args.system,
         system_file=rq.read_text_file(args.system_file) if args.system_file else None,
         prefill=args.prefill,
-        thinking=rq.parse_thinking(args.thinking) if args.thinking else settings.thinking,
+        thinking=thinking_choice(args, resolved),
         effort=rq.parse_effort(args.effort) if args.effort else settings.effort,
         show_thinking=args.show_thinking,
         stop=tuple(args.stop or ()),
         schema=rq.load_schema(args.schema) if args.schema else None,
-        cache=rq.parse_cache_modes(args.cache or settings.cache),
+        cache=rq.parse_cache_modes(args.cache or (["auto"] if settings.cache else [])),
         cache_ttl=rq.parse_cache_ttl(args.cache_ttl or settings.cache_ttl),
         citations=args.citations,
         betas=tuple(args.beta or ()),
     )
+
+
+def thinking_choice(args: AskArgs, resolved: ResolvedSettings) -> Thinking | None:
+    """The flag, else a configured value; the built-in default leaves it to the model."""
+    from claudecli.request import parse_thinking
+
+    if args.thinking:
+        return parse_thinking(args.thinking)
+    if resolved.source("thinking") == "default":
+        return None
+    return resolved.settings.thinking
 
 
 def resolve_model(settings: Settings) -> str:
@@ -152,6 +164,7 @@ def run_turn(
     outcome = Outcome(message={}, request_id=None, started=time.monotonic())
     client = app.client(with_betas(settings, spec), on_retry=renderer.on_retry)
     with client:
+        renderer.start()
         stream = client.stream_message(body)
         try:
             consume(stream, renderer, args, outcome)
@@ -217,8 +230,10 @@ def write_line(text: str) -> None:
 
 def abort_reason(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    return type(exc).__name__
+        return "interrupted (partial answer kept)"
+    if isinstance(exc, BrokenPipeError):
+        return "output closed"
+    return f"stream broke: {exc} (partial answer kept)"
 
 
 def finish(renderer: Renderer, args: AskArgs, outcome: Outcome, spec: RequestSpec) -> None:

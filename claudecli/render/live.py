@@ -1,0 +1,376 @@
+"""The renderer for a terminal: streaming Markdown with Rich, O(n) in the answer's length.
+
+Closed Markdown blocks (see `blocks.py`) are rendered once with `rich.markdown.Markdown` and
+printed to the scrollback. Only the open block lives in a transient `rich.live.Live` region:
+the tail Markdown, the thinking section, or the panel of a tool call whose input is streaming.
+That region is rendered by us, at most `fps` times a second (manual refreshes, injectable clock),
+from a bounded window of the tail, and cropped to the terminal height keeping the **last** lines
+(never a frozen `...`). Live itself only ever re-draws the cached lines of the last render, so a
+commit costs one block render. `stats` counts the renders for tests.
+
+Model text is never markup: it reaches Rich inside `Text`, `Markdown` (with `hyperlinks=False`,
+so a Markdown link shows its URL and never becomes an OSC 8 hyperlink) or `Syntax`, and it has
+been sanitized before it gets here.
+
+With `animate=False` (TERM=dumb, or colour forced into a pipe) there is no live region and no
+cursor movement: blocks appear as they close, thinking and tool calls when they end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Text
+
+from .blocks import Block, BlockSplitter
+from .core import StreamRenderer
+from .spinner import Clock, Spinner
+from .summaries import Summary
+from .terminal import ErrWriter
+
+__all__ = ["LiveRenderer", "LiveSink", "RenderStats", "Throttle", "make_console"]
+
+Lines = list[list[Segment]]
+_DIM = Style(dim=True)
+
+
+def make_console(
+    file: TextIO,
+    *,
+    color: bool,
+    animate: bool,
+    width: int | None = None,
+    height: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Console:
+    """The stdout Console: always a terminal (we decided), never markup, emoji or highlighting."""
+    return Console(
+        file=file,
+        force_terminal=True,
+        force_interactive=animate,
+        color_system="auto" if color else None,
+        no_color=not color,
+        width=width,
+        height=height,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        _environ=dict(env) if env is not None else None,
+    )
+
+
+@dataclass(slots=True)
+class RenderStats:
+    block_renders: int = 0  # closed Markdown blocks rendered (each exactly once)
+    tail_renders: int = 0  # renders of the live region's content (throttled)
+    refreshes: int = 0  # Live refreshes
+
+
+class Throttle:
+    """`ready()` is true at most once per `interval` seconds of `clock`."""
+
+    def __init__(self, clock: Clock, interval: float) -> None:
+        self._clock = clock
+        self._interval = interval
+        self._last = float("-inf")
+
+    def ready(self) -> bool:
+        now = self._clock()
+        if now - self._last < self._interval:
+            return False
+        self._last = now
+        return True
+
+
+class _Frame:
+    """The live region's content: lines rendered earlier, re-emitted without re-rendering."""
+
+    def __init__(self) -> None:
+        self.lines: Lines = []
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for number, line in enumerate(self.lines):
+            if number:
+                yield Segment.line()
+            yield from line
+
+
+class _Lines:
+    """Pre-rendered lines to print to the scrollback."""
+
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines:
+            yield from line
+            yield Segment.line()
+
+
+def _is_empty(line: list[Segment]) -> bool:
+    return all(not segment.text for segment in line)
+
+
+def _strip_empty(lines: Lines) -> Lines:
+    start, end = 0, len(lines)
+    while start < end and _is_empty(lines[start]):
+        start += 1
+    while end > start and _is_empty(lines[end - 1]):
+        end -= 1
+    return lines[start:end]
+
+
+def _crop(lines: Lines, rows: int) -> Lines:
+    """The last `rows` lines, the first of them replaced by a mark that more is above."""
+    if len(lines) <= rows:
+        return lines
+    keep = max(rows - 1, 1)
+    return [[Segment("(… more above)", _DIM)], *lines[-keep:]]
+
+
+def _last_chars(parts: list[str], max_chars: int) -> str:
+    kept: list[str] = []
+    size = 0
+    for part in reversed(parts):
+        kept.append(part)
+        size += len(part)
+        if size >= max_chars:
+            break
+    return "".join(reversed(kept))[-max_chars:]
+
+
+class _MarkdownTail:
+    def __init__(self, splitter: BlockSplitter, code_theme: str) -> None:
+        self.splitter = splitter
+        self.code_theme = code_theme
+
+    def renderable(self, max_lines: int, max_chars: int) -> RenderableType:
+        source = self.splitter.window(max_lines, max_chars)
+        return Markdown(source, code_theme=self.code_theme, hyperlinks=False)
+
+
+class _ThinkingTail:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def renderable(self, max_lines: int, max_chars: int) -> RenderableType:
+        text = _last_chars(self.parts, max_chars)
+        return Group(Text("thinking…", style="dim bold"), Text(text, style="dim italic"))
+
+
+class _ToolTail:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.parts: list[str] = []
+
+    def renderable(self, max_lines: int, max_chars: int) -> RenderableType:
+        text = Text(_last_chars(self.parts, max_chars), style="dim")
+        return Panel(text, title=Text(self.title), title_align="left", border_style="dim")
+
+
+_Tail = _MarkdownTail | _ThinkingTail | _ToolTail
+
+
+def _summary_renderable(summary: Summary, code_theme: str) -> RenderableType:
+    title = Text(summary.title, style="bold red" if summary.error else "bold")
+    if not summary.body:
+        return Text.assemble(("• ", "dim"), title)
+    code = "\n".join(summary.body)
+    body: RenderableType = (
+        Syntax(code, summary.language, theme=code_theme, word_wrap=True, background_color="default")
+        if summary.language
+        else Text(code)
+    )
+    if summary.more:
+        body = Group(body, Text(f"(+{summary.more} lines)", style="dim"))
+    border = "red" if summary.error else "dim"
+    return Panel(body, title=title, title_align="left", border_style=border, expand=False)
+
+
+class LiveSink:
+    """Scrollback commits plus one throttled live region (see the module docstring)."""
+
+    def __init__(
+        self,
+        console: Console,
+        *,
+        animate: bool = True,
+        clock: Clock = time.monotonic,
+        fps: float = 15.0,
+        code_theme: str = "monokai",
+    ) -> None:
+        self.console = console
+        self.stats = RenderStats()
+        self._animate = animate
+        self._throttle = Throttle(clock, 1.0 / fps)
+        self._code_theme = code_theme
+        self._frame = _Frame()
+        self._live: Live | None = None
+        self._tail: _Tail | None = None
+        self._markdown: BlockSplitter | None = None
+        self._dirty = False
+        self._printed = False
+
+    # -- Sink --------------------------------------------------------------------------------
+
+    def text(self, text: str) -> None:
+        if self._markdown is None:
+            self._markdown = BlockSplitter()
+            self._set_tail(_MarkdownTail(self._markdown, self._code_theme))
+        for block in self._markdown.feed(text):
+            self._commit_block(block)
+        self._dirty = True
+
+    def end_text(self) -> None:
+        splitter, self._markdown = self._markdown, None
+        if splitter is None:
+            return
+        self._set_tail(None)
+        for block in splitter.close():
+            self._commit_block(block)
+
+    def thinking_start(self) -> None:
+        self._set_tail(_ThinkingTail())
+
+    def thinking(self, text: str) -> None:
+        if text and isinstance(self._tail, _ThinkingTail):
+            self._tail.parts.append(text)
+            self._dirty = True
+
+    def thinking_end(self, summary: str) -> None:
+        tail = self._tail
+        self._set_tail(None)
+        if not self._animate and isinstance(tail, _ThinkingTail):
+            self._commit(Text("".join(tail.parts).strip("\n"), style="dim italic"))
+        self._commit(Text(summary, style="dim"))
+
+    def tool_start(self, title: str) -> None:
+        self._set_tail(_ToolTail(title))
+
+    def tool_input(self, text: str) -> None:
+        if text and isinstance(self._tail, _ToolTail):
+            self._tail.parts.append(text)
+            self._dirty = True
+
+    def summary(self, summary: Summary) -> None:
+        if isinstance(self._tail, _ToolTail):
+            self._set_tail(None)
+        self._commit(_summary_renderable(summary, self._code_theme))
+
+    def note(self, text: str) -> None:
+        self._commit(Text(text, style="dim"))
+
+    def footnotes(self, lines: list[str]) -> None:
+        self._commit(Text("\n".join(lines), style="dim"))
+
+    def tick(self) -> None:
+        if self._dirty and self._animate and self._throttle.ready():
+            self._refresh()
+
+    def close(self) -> None:
+        try:
+            self.end_text()
+            self._set_tail(None)
+        finally:
+            live, self._live = self._live, None
+            if live is not None:
+                live.stop()
+            self._printed = False
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _set_tail(self, tail: _Tail | None) -> None:
+        self._tail = tail
+        self._frame.lines = []
+        self._dirty = tail is not None
+
+    def _render(self, renderable: RenderableType) -> Lines:
+        return _strip_empty(self.console.render_lines(renderable, self.console.options, pad=False))
+
+    def _commit_block(self, block: Block) -> None:
+        markdown = Markdown(block.source, code_theme=self._code_theme, hyperlinks=False)
+        self.stats.block_renders += 1
+        self._print(self._render(markdown), gap=not block.tight)
+
+    def _commit(self, renderable: RenderableType) -> None:
+        self._print(self._render(renderable), gap=True)
+
+    def _print(self, lines: Lines, *, gap: bool) -> None:
+        if not lines:
+            return
+        self._ensure_live()
+        if gap and self._printed:
+            lines = [[], *lines]
+        self.console.print(_Lines(lines))
+        self._printed = True
+
+    def _ensure_live(self) -> Live | None:
+        if self._live is None and self._animate:
+            self._live = Live(
+                self._frame,
+                console=self.console,
+                auto_refresh=False,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+                vertical_overflow="visible",
+            )
+            self._live.start()
+        return self._live
+
+    def _refresh(self) -> None:
+        self._frame.lines = self._render_tail() if self._tail is not None else []
+        live = self._ensure_live()
+        if live is not None:
+            live.refresh()
+            self.stats.refreshes += 1
+        self._dirty = False
+
+    def _render_tail(self) -> Lines:
+        assert self._tail is not None
+        height = max(2, self.console.size.height)
+        renderable = self._tail.renderable(height, height * max(self.console.width, 20))
+        self.stats.tail_renders += 1
+        return _crop(self._render(renderable), height - 1)
+
+
+class LiveRenderer(StreamRenderer):
+    """Renderer for a terminal stdout; `console` comes from `make_console()` (or a test)."""
+
+    def __init__(
+        self,
+        console: Console,
+        err: TextIO,
+        *,
+        show_thinking: bool = False,
+        citations_names: Mapping[int, str] | None = None,
+        clock: Clock = time.monotonic,
+        spinner: Spinner | None = None,
+        err_color: bool = False,
+        animate: bool = True,
+        fps: float = 15.0,
+        code_theme: str = "monokai",
+    ) -> None:
+        self.sink = LiveSink(console, animate=animate, clock=clock, fps=fps, code_theme=code_theme)
+        super().__init__(
+            self.sink,
+            ErrWriter(err, color=err_color),
+            show_thinking=show_thinking,
+            citations_names=citations_names,
+            clock=clock,
+            spinner=spinner,
+        )
+
+    @property
+    def stats(self) -> RenderStats:
+        return self.sink.stats
