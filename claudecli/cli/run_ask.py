@@ -168,8 +168,8 @@ def run_turn(
         stream = client.stream_message(body)
         try:
             consume(stream, renderer, args, outcome)
-        except BaseException as exc:
-            renderer.abort(abort_reason(exc))
+        except BaseException:
+            renderer.abort("")  # the one-line error comes from the guard
             raise
     finish(renderer, args, outcome, spec)
 
@@ -226,14 +226,6 @@ def with_prefill(events: Iterator[StreamEvent], prefill: str | None) -> Iterator
 def write_line(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def abort_reason(exc: BaseException) -> str:
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (partial answer kept)"
-    if isinstance(exc, BrokenPipeError):
-        return "output closed"
-    return f"stream broke: {exc} (partial answer kept)"
 
 
 def finish(renderer: Renderer, args: AskArgs, outcome: Outcome, spec: RequestSpec) -> None:

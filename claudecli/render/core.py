@@ -146,8 +146,9 @@ class StreamRenderer:
             finally:
                 self._stop_spinner()
                 self._sink.close()
-        with contextlib.suppress(OSError):
-            self._err.line(reason, "warn")
+        if reason:
+            with contextlib.suppress(OSError):
+                self._err.line(reason, "warn")
 
     # -- events ------------------------------------------------------------------------------
 
