@@ -34,8 +34,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, TypeVar
 
-from claudecli.config import DEFAULT_PROFILE, Settings, mask_secret
 from claudecli.client.options import Secret
+from claudecli.config import DEFAULT_PROFILE, Settings, mask_secret
 from claudecli.errors import CredentialsError
 
 __all__ = [

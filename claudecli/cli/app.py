@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from claudecli.cli import ask, emulator_cmd
+from claudecli.cli import ask, emulator_cmd, models_cmd, tokens
 from claudecli.cli.context import AppContext
 from claudecli.cli.exits import EXIT_CODES_HELP
 
@@ -56,6 +56,8 @@ def build_app() -> typer.Typer:
     )
     app.callback()(root)
     ask.register(app)
+    tokens.register(app)
+    models_cmd.register(app)
     emulator_cmd.register(app)
     return app
 

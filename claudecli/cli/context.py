@@ -33,7 +33,7 @@ class AppContext:
             _configure_logging(logging.DEBUG if self.debug or level == "debug" else logging.INFO)
 
     def resolve(self, flags: Mapping[str, Any] | None = None) -> ResolvedSettings:
-        """Settings after precedence (flag > env > profile > file > built-in), with warnings shown."""
+        """Settings after precedence (flag > env > profile > file > default); warnings shown."""
         from claudecli.config import load_config, resolve_settings
         from claudecli.paths import config_file
 

@@ -14,12 +14,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 0,
     api_key: Annotated[
         str | None,
-        typer.Option("--require-key-env", help="Name of an env var holding the only key to accept."),
+        typer.Option("--require-key-env", help="Env var holding the only key to accept."),
     ] = None,
     auth: Annotated[
         str, typer.Option(help="Accepted auth header: any, bearer or x-api-key.")
     ] = "any",
-    prefix: Annotated[str, typer.Option(help="Mount the API under this path (e.g. /anthropic).")] = "",
+    prefix: Annotated[
+        str, typer.Option(help="Mount the API under this path (e.g. /anthropic).")
+    ] = "",
     batch_delay: Annotated[
         float, typer.Option(help="Seconds a message batch stays in_progress.")
     ] = 2.0,
@@ -35,8 +37,14 @@ def serve(
         typer.echo(url)
 
     try:
-        run_server(port=port, api_key=key, auth=auth, prefix=prefix, batch_delay=batch_delay,
-                   on_ready=ready)
+        run_server(
+            port=port,
+            api_key=key,
+            auth=auth,
+            prefix=prefix,
+            batch_delay=batch_delay,
+            on_ready=ready,
+        )
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
 

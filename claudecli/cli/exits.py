@@ -1,8 +1,9 @@
 """The one table from exceptions to exit codes and one-line error messages.
 
 0 ok · 1 internal error · 2 usage · 3 bad input or config · 4 auth or permission · 5 request
-rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries (network, 408, 409,
-429, 5xx, 529) · 7 partial answer (the stream broke after text was shown) · 130 SIGINT · 143 SIGTERM.
+rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries (network, 408,
+409, 429, 5xx, 529) · 7 partial answer (the stream broke after text was shown) · 130 SIGINT ·
+143 SIGTERM.
 """
 
 from __future__ import annotations

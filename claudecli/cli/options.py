@@ -1,4 +1,4 @@
-"""Option declarations shared by `ask`, `count-tokens` and (later) `chat`: one place, one spelling."""
+"""Options shared by `ask`, `count-tokens` and (later) `chat`: one place, one spelling."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ System = Annotated[str | None, typer.Option("--system", "-s", help="System promp
 SystemFile = Annotated[
     str | None, typer.Option("--system-file", help="Read the system prompt from a file.")
 ]
-Prefill = Annotated[
-    str | None, typer.Option("--prefill", help="Start the answer with this text.")
-]
+Prefill = Annotated[str | None, typer.Option("--prefill", help="Start the answer with this text.")]
 Model = Annotated[
     str | None, typer.Option("--model", "-m", help="Model id or alias (default from settings).")
 ]
@@ -30,15 +28,11 @@ MaxTokens = Annotated[
 Thinking = Annotated[
     str | None, typer.Option("--thinking", help="adaptive, off, or a token budget (>= 1024).")
 ]
-Effort = Annotated[
-    str | None, typer.Option("--effort", help="low, medium, high, xhigh or max.")
-]
+Effort = Annotated[str | None, typer.Option("--effort", help="low, medium, high, xhigh or max.")]
 ShowThinking = Annotated[
     bool, typer.Option("--show-thinking", help="Show (summarized) thinking; on stderr if piped.")
 ]
-Stop = Annotated[
-    list[str] | None, typer.Option("--stop", help="Stop sequence (repeatable).")
-]
+Stop = Annotated[list[str] | None, typer.Option("--stop", help="Stop sequence (repeatable).")]
 Schema = Annotated[
     str | None, typer.Option("--schema", help="JSON Schema file: the answer is JSON matching it.")
 ]

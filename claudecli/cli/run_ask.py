@@ -106,16 +106,17 @@ def make_spec(args: AskArgs, resolved: ResolvedSettings, stdin: bytes | None) ->
     attach_stdin = "-" in (args.attach or [])
     attachments = tuple(rq.load_attachment(p, stdin=stdin) for p in args.attach or [])
     model = resolve_model(settings)
+    info = model_info(model, settings)
     return rq.RequestSpec(
         model=model,
-        max_tokens=max_tokens_for(settings, model),
+        max_tokens=max_tokens_for(settings, info),
         prompt=" ".join(w for w in args.prompt or [] if w != "-") or None,
         stdin=None if attach_stdin else stdin,
         attachments=attachments,
         system=args.system,
         system_file=rq.read_text_file(args.system_file) if args.system_file else None,
         prefill=args.prefill,
-        thinking=thinking_choice(args, resolved),
+        thinking=thinking_choice(args, resolved, info),
         effort=rq.parse_effort(args.effort) if args.effort else settings.effort,
         show_thinking=args.show_thinking,
         stop=tuple(args.stop or ()),
@@ -127,15 +128,37 @@ def make_spec(args: AskArgs, resolved: ResolvedSettings, stdin: bytes | None) ->
     )
 
 
-def thinking_choice(args: AskArgs, resolved: ResolvedSettings) -> Thinking | None:
+def model_info(model: str, settings: Settings) -> JSON | None:
+    """What the local models cache knows (no network); warns on a deprecated model."""
+    import datetime
+
+    from claudecli.models import cached_model_info, deprecation_warning
+
+    info = cached_model_info(model, source=settings.base_url)
+    warning = deprecation_warning(info, datetime.date.today()) if info else None
+    if warning:
+        sys.stderr.write(f"claudecli: warning: {warning}\n")
+    return dict(info) if info else None
+
+
+def thinking_choice(
+    args: AskArgs, resolved: ResolvedSettings, info: JSON | None
+) -> Thinking | None:
     """The flag, else a configured value; the built-in default leaves it to the model."""
+    from claudecli.models import thinking_types
     from claudecli.request import parse_thinking
 
     if args.thinking:
-        return parse_thinking(args.thinking)
-    if resolved.source("thinking") == "default":
+        choice = parse_thinking(args.thinking)
+    elif resolved.source("thinking") == "default":
         return None
-    return resolved.settings.thinking
+    else:
+        choice = resolved.settings.thinking
+    known = thinking_types(info)
+    if choice == "adaptive" and known and "adaptive" not in known:
+        model = (info or {}).get("id", "this model")
+        raise UsageError(f"--thinking adaptive: {model} does not support it; give a budget")
+    return choice
 
 
 def resolve_model(settings: Settings) -> str:
@@ -144,14 +167,11 @@ def resolve_model(settings: Settings) -> str:
     return resolve_alias(settings.model, settings.model_aliases)
 
 
-def max_tokens_for(settings: Settings, model: str) -> int:
+def max_tokens_for(settings: Settings, info: JSON | None) -> int:
     """Flag/setting, else the model's own max output from the local models cache, else 8192."""
     if settings.max_tokens is not None:
         return int(settings.max_tokens)
-    from claudecli.models import cached_model_info
-
-    info = cached_model_info(model) or {}
-    known = info.get("max_tokens")
+    known = (info or {}).get("max_tokens")
     return int(known) if isinstance(known, int) and known > 0 else FALLBACK_MAX_TOKENS
 
 
@@ -296,7 +316,8 @@ def timings(outcome: Outcome) -> JSON:
 
 def check_schema_answer(message: JSON) -> None:
     """With --schema the answer must be JSON; say so on stderr when it is not."""
-    text = "".join(b.get("text", "") for b in message.get("content") or [] if b.get("type") == "text")
+    blocks = message.get("content") or []
+    text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
     try:
         json.loads(text)
     except ValueError:

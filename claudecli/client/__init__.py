@@ -57,7 +57,28 @@ _HOME = {
     "MessageStream": "stream",
 }
 
-__all__ = sorted(_HOME)
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "DEFAULT_BASE_URL",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "ClaudeError",
+    "Client",
+    "ClientOptions",
+    "MessageAccumulator",
+    "MessageStream",
+    "ProtocolError",
+    "RequestValidationError",
+    "RetryNotice",
+    "Secret",
+    "StreamInterruptedError",
+    "Timeouts",
+    "TruncatedStreamError",
+    "accumulate",
+    "parse_custom_headers",
+]
 
 
 def __getattr__(name: str) -> Any:
