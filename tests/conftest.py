@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from claudecli.emulator import Emulator
+
 _SCRUB_PREFIXES = ("ANTHROPIC_", "CLAUDECLI_")
 
 
@@ -31,3 +33,10 @@ def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     # A keyring backend that always fails: tests that need one install their own.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     yield home
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """A started offline API emulator (batches end after 0.1 s); stopped after the test."""
+    with Emulator(batch_delay=0.1) as emu:
+        yield emu
