@@ -14,7 +14,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 0,
     api_key: Annotated[
         str | None,
-        typer.Option("--require-key-env", help="Env var holding the only key to accept."),
+        typer.Option("--api-key-env", help="Env var holding the only key to accept."),
     ] = None,
     auth: Annotated[
         str, typer.Option(help="Accepted auth header: any, bearer or x-api-key.")
