@@ -9,8 +9,11 @@ import anthropic
 import httpx2
 
 JSON = dict[str, Any]
-REQUEST = {"model": "claude-sonnet-5-5", "max_tokens": 64,
-           "messages": [{"role": "user", "content": "hi"}]}
+REQUEST = {
+    "model": "claude-sonnet-5-5",
+    "max_tokens": 64,
+    "messages": [{"role": "user", "content": "hi"}],
+}
 
 
 def normalise(message: JSON) -> JSON:

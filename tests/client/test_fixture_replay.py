@@ -59,7 +59,10 @@ def test_expected_values_from_fixture_readme() -> None:
     assert got["06"]["content"][0]["type"] == "thinking"
     assert len(got["06"]["content"][0]["signature"]) == 68
     assert [b["type"] for b in got["08"]["content"]] == [
-        "server_tool_use", "tool_use", "web_search_tool_result", "code_execution_tool_result"
+        "server_tool_use",
+        "tool_use",
+        "web_search_tool_result",
+        "code_execution_tool_result",
     ]
     assert "stop_details" not in got["09"]  # set to null by message_delta, dropped by normalise
     assert got["02"]["usage"]["output_tokens"] == 65

@@ -29,7 +29,9 @@ NOW = 1_800_000_000.0
         (429, {}, "enforced_spend_limit_reached", False),
     ],
 )
-def test_should_retry(status: int, headers: dict[str, str], code: str | None, expected: bool) -> None:
+def test_should_retry(
+    status: int, headers: dict[str, str], code: str | None, expected: bool
+) -> None:
     assert should_retry(status, headers, code) is expected
 
 

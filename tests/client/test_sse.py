@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claudecli.client.sse import SSEDecoder, ServerSentEvent, iter_sse
+from claudecli.client.sse import ServerSentEvent, SSEDecoder, iter_sse
 
 
 def decode(*chunks: bytes) -> list[ServerSentEvent]:
@@ -43,7 +43,7 @@ def test_crlf_split_across_chunks_is_not_a_blank_line() -> None:
 
 
 def test_utf8_character_split_across_chunks() -> None:
-    raw = "data: {\"t\":\"é—😀\"}\n\n".encode()
+    raw = 'data: {"t":"é—😀"}\n\n'.encode()
     cut = raw.index("😀".encode()) + 2
     assert decode(raw[:cut], raw[cut:])[0].data == '{"t":"é—😀"}'
 
