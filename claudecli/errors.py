@@ -43,3 +43,18 @@ class CredentialsError(ClaudecliError):
     """No credential was found, or a configured credential source failed."""
 
     exit_code = 4
+
+
+class AnswerError(ClaudecliError):
+    """The model's answer is not what was asked for (e.g. JSON not matching `--schema`).
+
+    When the answer was cut short (max_tokens) it is a partial answer: exit 7.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, partial: bool = False) -> None:
+        super().__init__(message)
+        self.partial = partial
+        if partial:
+            self.exit_code = 7

@@ -19,6 +19,7 @@ from claudecli.client.errors import (
     StreamInterruptedError,
 )
 from claudecli.errors import (
+    AnswerError,
     ClaudecliError,
     CredentialsError,
     InputError,
@@ -80,6 +81,8 @@ def _status_exit(status: int) -> ExitStatus:
 
 
 def _domain_status(exc: BaseException) -> ExitStatus:
+    if isinstance(exc, AnswerError):
+        return ExitStatus(exc.exit_code)
     if isinstance(exc, UsageError | RequestValidationError):
         return ExitStatus.USAGE
     if isinstance(exc, InputError):

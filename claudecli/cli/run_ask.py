@@ -256,7 +256,9 @@ def finish(renderer: Renderer, args: AskArgs, outcome: Outcome, spec: RequestSpe
     if args.json_out:
         write_line(json.dumps(json_document(outcome, spec), ensure_ascii=False, indent=2))
     elif spec.schema is not None:
-        check_schema_answer(message)
+        from claudecli.answer import validate_json_answer
+
+        validate_json_answer(message, spec.schema)
 
 
 def usage_line(message: JSON, spec: RequestSpec) -> str:
@@ -312,15 +314,3 @@ def timings(outcome: Outcome) -> JSON:
         "total_s": round(now - outcome.started, 3),
         "first_event_s": round(first - outcome.started, 3) if first is not None else None,
     }
-
-
-def check_schema_answer(message: JSON) -> None:
-    """With --schema the answer must be JSON; say so on stderr when it is not."""
-    blocks = message.get("content") or []
-    text = "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
-    try:
-        json.loads(text)
-    except ValueError:
-        from claudecli.errors import ClaudecliError
-
-        raise ClaudecliError("the answer is not valid JSON despite --schema") from None
