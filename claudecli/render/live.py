@@ -93,16 +93,25 @@ class Throttle:
 
 
 class _Frame:
-    """The live region's content: lines rendered earlier, re-emitted without re-rendering."""
+    """The live region's content: lines rendered earlier, re-emitted without re-rendering.
+
+    Rich's `Live` erases its region by moving the cursor up from where the region ended, so
+    the cursor must still be there when the next commit (or `stop()`) comes. Rich pads most
+    lines to the full width, which leaves the cursor in the terminal's pending-wrap state: any
+    character the tty echoes then (`^C` on Ctrl-C) wraps to a new row, and the erase would
+    start one row too low, leaving the region's top row behind. So a non-empty frame ends with
+    an empty row for the cursor: an echo lands there, inside the region, and is erased with it.
+    """
 
     def __init__(self) -> None:
         self.lines: Lines = []
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for number, line in enumerate(self.lines):
-            if number:
-                yield Segment.line()
+        for line in self.lines:
             yield from line
+            yield Segment.line()
+        if self.lines:
+            yield Segment("")  # the cursor's row (an empty line of the region)
 
 
 class _Lines:
@@ -282,6 +291,7 @@ class LiveSink:
             self.end_text()
             self._set_tail(None)
         finally:
+            self._frame.lines = []  # so stop() erases the region even if a commit failed
             live, self._live = self._live, None
             if live is not None:
                 live.stop()
@@ -298,6 +308,10 @@ class LiveSink:
         return _strip_empty(self.console.render_lines(renderable, self.console.options, pad=False))
 
     def _commit_block(self, block: Block) -> None:
+        # The frame was rendered from a tail that still held this block: drawn again below
+        # the commit (Live re-draws it on every print) it would show the block twice until the
+        # next refresh, which a stalled stream never brings. The next tick() redraws the tail.
+        self._frame.lines = []
         markdown = Markdown(block.source, code_theme=self._code_theme, hyperlinks=False)
         self.stats.block_renders += 1
         self._print(self._render(markdown), gap=not block.tight)

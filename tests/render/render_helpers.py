@@ -72,12 +72,16 @@ class Screen:
     """Just enough of a VT100 to replay what Rich's Live and the spinner write.
 
     Any escape sequence it does not expect fails the test: output must contain nothing else.
+    With `width`, text wraps like xterm's autowrap: a character written in the last column
+    leaves the cursor there, and the next printable character first moves to a new line (so
+    what the tty echoes, e.g. `^C`, lands one row lower than a program that forgot it expects).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, width: int | None = None) -> None:
         self.lines: list[str] = [""]
         self.row = 0
         self.col = 0
+        self.width = width
 
     def feed(self, data: str) -> Screen:
         for match in _TOKEN.finditer(data):
@@ -103,6 +107,8 @@ class Screen:
     def _csi(self, params: str, final: str) -> None:
         if final == "A":
             self.row = max(0, self.row - int(params or "1"))
+            if self.width is not None:
+                self.col = min(self.col, self.width - 1)  # leaves the pending-wrap state
         elif final == "K":
             keep = "" if params == "2" else self.lines[self.row][: self.col]
             self.lines[self.row] = keep
@@ -120,9 +126,14 @@ class Screen:
             self.lines.append("")
 
     def _put(self, text: str) -> None:
-        line = self.lines[self.row].ljust(self.col)
-        self.lines[self.row] = line[: self.col] + text + line[self.col + len(text) :]
-        self.col += len(text)
+        while text:
+            if self.width is not None and self.col >= self.width:
+                self._newline()  # the deferred wrap of a full line
+            room = len(text) if self.width is None else self.width - self.col
+            chunk, text = text[:room], text[room:]
+            line = self.lines[self.row].ljust(self.col)
+            self.lines[self.row] = line[: self.col] + chunk + line[self.col + len(chunk) :]
+            self.col += len(chunk)
 
 
 def screen_of(console: Console) -> str:

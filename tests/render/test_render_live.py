@@ -7,7 +7,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import pytest
 from rich.console import Console
+from rich.markdown import Markdown
 
 from claudecli.client.events import (
     ContentBlockStart,
@@ -25,6 +27,7 @@ from claudecli.render.spinner import Spinner
 
 from .render_helpers import (
     FakeClock,
+    Screen,
     assert_golden,
     chunked,
     fixed_console,
@@ -313,6 +316,48 @@ def test_abort_keeps_the_partial_answer_and_restores_the_cursor() -> None:
     assert screen_of(console) == "Partial paragraph, still going"
     assert re.findall(r"\x1b\[\?25([hl])", written(console))[-1] == "h"  # cursor shown again
     assert err.getvalue() == "interrupted\n"
+
+
+STALLED = [  # what `#emu fault=stall` sends before it stalls, in the emulator's delta sizes
+    "## Section 1\n\n",
+    "Cache terminal tokens ",
+    "tables scripts lists.\n\n- ",
+    "**Point 1:** Any the reply ",
+    "is tool it.\n- `item_1` ",
+    "Any the reply.\n\nCan network ",
+    "document cache care.\n\n",
+]
+OPEN_TAILS = {  # the open block when it stalls; Rich pads a paragraph's lines to full width
+    "quote": ["> Pipelines ", "prompt markdown key "],
+    "paragraph": ["Pipelines prompt ", "markdown key"],
+}
+
+
+@pytest.mark.parametrize("tail", OPEN_TAILS)
+@pytest.mark.parametrize("step", [0.0, 0.1], ids=["throttled", "every-refresh"])
+def test_ctrl_c_during_a_stall_shows_every_block_once(step: float, tail: str) -> None:
+    """The stream stalls, the tty echoes `^C` at the cursor, then the CLI calls `abort`.
+
+    With step 0 only the first event refreshes the live region (all deltas arrive within one
+    frame, as from a fast server), so blocks are committed while the frame is stale.
+    """
+    deltas = STALLED + OPEN_TAILS[tail]
+    renderer, console, _, _ = make(step=step)
+    feed(renderer, [MessageStart({}), ContentBlockStart(0, {"type": "text", "text": ""})])
+    feed(renderer, [TextDelta(0, delta) for delta in deltas])
+    screen = Screen(width=60).feed(written(console))
+    stalled = screen.text()
+    for words in ("Section 1", "Cache terminal", "Point 1", "item_1", "Can network", "Pipelines"):
+        assert stalled.count(words) <= 1, stalled  # nothing committed is also in the frame
+    screen.feed("^C")  # echoed by the tty where the cursor is, before Python sees SIGINT
+    mark = len(written(console))
+    renderer.abort("")
+    screen.feed(written(console)[mark:])
+    whole = fixed_console()
+    whole.print(Markdown("".join(deltas), hyperlinks=False))
+    assert screen.text() == screen_of(whole)  # each block once, the open one committed
+    assert (screen.row, screen.col) == (len(screen_of(whole).splitlines()), 0)
+    assert re.findall(r"\x1b\[\?25([hl])", written(console))[-1] == "h"
 
 
 def test_renderer_is_reusable_for_the_next_answer() -> None:
