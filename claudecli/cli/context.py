@@ -25,6 +25,7 @@ class AppContext:
     debug: bool = False
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _resolved: ResolvedSettings | None = None
+    key_source: str | None = None  # where the credential in use came from, for a 401 line
 
     def __post_init__(self) -> None:
         level = self.env.get("ANTHROPIC_LOG", "").lower()
@@ -56,6 +57,7 @@ class AppContext:
         from claudecli.credentials import resolve_credentials
 
         credential = resolve_credentials(settings, self.env, profile=self.profile)
+        self.key_source = credential.source
         for note in credential.notes:
             sys.stderr.write(f"claudecli: warning: {note}\n")
         return Client(client_options(settings, credential), on_retry=on_retry)

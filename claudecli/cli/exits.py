@@ -8,6 +8,7 @@ rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries 
 
 from __future__ import annotations
 
+import errno
 from enum import IntEnum
 
 from claudecli.client.errors import (
@@ -94,13 +95,15 @@ def _domain_status(exc: BaseException) -> ExitStatus:
     return ExitStatus.INTERNAL
 
 
-def error_line(exc: BaseException) -> str:
+def error_line(exc: BaseException, *, key_source: str | None = None) -> str:
     """The one line printed on stderr for an error (sanitized: server text is untrusted)."""
     if isinstance(exc, KeyboardInterrupt):
         return "claudecli: interrupted"
     if isinstance(exc, Terminated):
         return "claudecli: terminated"
     text = _describe(exc)
+    if key_source and exit_status(exc) == ExitStatus.AUTH and isinstance(exc, APIStatusError):
+        text += f" (key from {key_source})"
     request_id = getattr(exc, "request_id", None)
     if request_id and request_id not in text:
         text += f" (request-id {request_id})"
@@ -114,6 +117,8 @@ def _describe(exc: BaseException) -> str:
         return _describe_status(exc)
     if isinstance(exc, ClaudecliError | ClaudeError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+        return f"cannot write output: {exc.strerror}"
     return f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
 
 

@@ -36,18 +36,27 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         except (Exception, KeyboardInterrupt, BaseException) as exc:
             if isinstance(exc, SystemExit | GeneratorExit):
                 raise
-            report(exc)
+            report(exc, key_source=_key_source(args, kwargs))
             raise typer.Exit(exit_status(exc)) from None
 
     return wrapper
 
 
-def report(exc: BaseException) -> None:
+def _key_source(args: tuple[object, ...], kwargs: dict[str, object]) -> str | None:
+    """The credential's source, from the command's Typer context (if it built a client)."""
+    for value in (*args, *kwargs.values()):
+        source = getattr(getattr(value, "obj", None), "key_source", None)
+        if isinstance(source, str):
+            return source
+    return None
+
+
+def report(exc: BaseException, *, key_source: str | None = None) -> None:
     """Print the one-line error (and the traceback under --debug) on stderr."""
     if debug_enabled():
         traceback.print_exception(exc, file=sys.stderr)
     try:
-        sys.stderr.write(error_line(exc) + "\n")
+        sys.stderr.write(error_line(exc, key_source=key_source) + "\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass

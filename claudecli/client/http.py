@@ -162,31 +162,48 @@ class Transport:
             except APIError as exc:
                 if attempt >= retries or not is_retryable(exc):
                     raise
-                headers = exc.headers if isinstance(exc, APIStatusError) else {}
-                delay = self._delay(attempt, headers, deadline, exc)
+                delay = self.plan_retry(attempt, exc, deadline, time.monotonic())
                 self.notify_retry(retry_reason(exc), delay, attempt + 1, _status(exc))
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _delay(
-        self, attempt: int, headers: Mapping[str, str], deadline: float | None, exc: APIError
+    def plan_retry(
+        self, retries_taken: int, exc: APIError, deadline: float | None, now: float
     ) -> float:
-        delay = retry_delay(attempt, headers, cap=self.options.retry_cap)
-        if deadline is not None and time.monotonic() + delay > deadline:
+        """The sleep before the next attempt, or raise `exc` when it must not be retried."""
+        headers = exc.headers if isinstance(exc, APIStatusError) else {}
+        delay = retry_delay(retries_taken, headers, cap=self.options.retry_cap)
+        if delay is None:
+            exc.message += (
+                f"; the API asks to wait longer than retry_max_wait "
+                f"({self.options.retry_cap:g} s), so no retry"
+            )
+            raise exc
+        if deadline is not None and now + delay > deadline:
             raise exc
         return delay
 
     def send_once(
         self, method: str, path: str, *, deadline: float | None = None, **kwargs: Any
     ) -> httpx2.Response:
-        """One attempt: return an open 2xx response, or raise (response closed)."""
+        """One attempt: return an open 2xx response, or raise (response closed).
+
+        With a `deadline` (and no explicit `timeout`) reads wait no longer than the time left.
+        """
+        t = self.options.timeouts
+        if deadline is not None and "timeout" not in kwargs:
+            left = max(0.001, deadline - time.monotonic())
+            kwargs["timeout"] = httpx2.Timeout(min(t.idle, left), connect=t.connect)
         request = self._http.build_request(method, path, **kwargs)
         _log_request(request)
         try:
             response = self._http.send(request, stream=True)
         except httpx2.TransportError as exc:
-            raise map_transport_error(exc, self.options.timeouts.idle) from None
+            error = map_transport_error(exc, t.idle)
+            if _deadline_passed(exc, deadline):
+                error = APITimeoutError("total time limit reached", kind="deadline")
+            raise error from None
         _log_response(response)
         if response.is_success:
             return response
@@ -206,6 +223,15 @@ class Transport:
             except httpx2.TransportError as exc:
                 raise map_transport_error(exc, self.options.timeouts.idle) from None
             return _json_body(response)
+
+
+def _deadline_passed(exc: httpx2.TransportError, deadline: float | None) -> bool:
+    """A read timed out because the call's total deadline (not the idle limit) ran out."""
+    return (
+        deadline is not None
+        and isinstance(exc, httpx2.ReadTimeout)
+        and time.monotonic() >= deadline - 0.01
+    )
 
 
 def _json_body(response: httpx2.Response) -> Any:

@@ -3,7 +3,7 @@
 - `should_retry(status, headers)`: `x-should-retry: true|false` wins; else 408, 409, 429 and 5xx
   (529 included) are retried. A 429 whose error code says the spend limit is reached is not.
 - `retry_delay(retries_taken, headers, cap=..., rand=...)`: `retry-after-ms`, then `retry-after`
-  (seconds or an HTTP date) when positive, honoured up to `cap`; otherwise
+  (seconds or an HTTP date) when positive, honoured up to `cap` (beyond it: no retry); otherwise
   `min(0.5 * 2**n, 8) * U(0.75, 1)`.
 """
 
@@ -76,10 +76,14 @@ def retry_delay(
     cap: float = DEFAULT_RETRY_CAP,
     rand: Callable[[], float] = random.random,
     now: Callable[[], float] = time.time,
-) -> float:
-    """How long to sleep before retry number `retries_taken + 1`."""
+) -> float | None:
+    """How long to sleep before retry number `retries_taken + 1`; None = do not retry.
+
+    A server that asks for a longer wait than `cap` is not retried: sleeping less than it asked
+    would only be refused again, and sleeping an hour unasked is worse (raise the cap for cron).
+    """
     asked = parse_retry_after(headers or {}, now)
     if asked is not None and asked > 0:
-        return min(asked, cap)
+        return asked if asked <= cap else None
     backoff = min(INITIAL_RETRY_DELAY * 2.0 ** min(retries_taken, 32), MAX_RETRY_DELAY)
     return backoff * (1.0 - 0.25 * rand())

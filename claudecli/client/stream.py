@@ -28,7 +28,6 @@ from .errors import (
 )
 from .events import (
     ContentBlockDelta,
-    ContentBlockStart,
     ContentBlockStop,
     ErrorEvent,
     MessageDelta,
@@ -38,7 +37,6 @@ from .events import (
     parse_event,
 )
 from .http import Transport, is_retryable, map_transport_error, retry_reason
-from .retry import retry_delay
 from .sse import ServerSentEvent, SSEDecoder
 from .synth import events_from_message
 
@@ -46,8 +44,9 @@ __all__ = ["MessageStream", "error_event_status"]
 
 JSON = dict[str, Any]
 Clock = Callable[[], float]
+# What counts as delivered content: an empty content_block_start shows nothing yet, so a
+# failure right after it is still retried (held back with message_start and pings).
 _CONTENT_EVENTS = (
-    ContentBlockStart,
     ContentBlockDelta,
     ContentBlockStop,
     MessageDelta,
@@ -118,10 +117,10 @@ class MessageStream:
     def _before_retry(self, error: APIError, deadline: float | None) -> None:
         if self.retries >= self._transport.options.max_retries:
             raise self._final_error(error)
-        headers = error.headers if isinstance(error, APIStatusError) else {}
-        delay = retry_delay(self.retries, headers, cap=self._transport.options.retry_cap)
-        if deadline is not None and self._clock() + delay > deadline:
-            raise self._final_error(error)
+        try:
+            delay = self._transport.plan_retry(self.retries, error, deadline, self._clock())
+        except APIError:
+            raise self._final_error(error) from None
         self.retries += 1
         status = error.status_code if isinstance(error, APIStatusError) else None
         self._transport.notify_retry(retry_reason(error), delay, self.retries, status)
@@ -140,11 +139,15 @@ class MessageStream:
 
     def _attempt(self, deadline: float | None) -> Iterator[StreamEvent]:
         body = {**self._body, "stream": True}
+        self._last_content = self._clock()
         try:
             response = self._transport.send_once(
                 "POST", "/v1/messages", json=body, timeout=self._read_timeout(deadline)
             )
         except APIError as exc:
+            if isinstance(exc, APITimeoutError) and exc.kind == "idle":
+                # The read limit was the deadline or the no-content limit: say which one ran out.
+                exc = self._which_timeout(deadline) or exc
             raise _retry_or_raise(exc) from None
         try:
             self.request_id = response.headers.get("request-id")
@@ -247,6 +250,8 @@ class MessageStream:
 
     def _interrupted(self, error: APIError, *, retry: bool = True) -> Exception:
         """Before content: retry (if allowed) or raise as is. After: carry the partial."""
+        if error.request_id is None:
+            error.request_id = self.request_id
         if not self._delivered:
             return _retry_or_raise(error) if retry else error
         return StreamInterruptedError(str(error), partial=self.message(), cause=error)

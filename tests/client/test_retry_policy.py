@@ -54,8 +54,14 @@ def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> N
 
 def test_server_value_is_honoured_up_to_the_cap() -> None:
     assert retry_delay(0, {"retry-after": "3"}, cap=60) == 3.0
-    assert retry_delay(0, {"retry-after": "3600"}, cap=60) == 60.0
-    assert retry_delay(0, {"retry-after-ms": "120000"}, cap=90) == 90.0
+    assert retry_delay(0, {"retry-after": "60"}, cap=60) == 60.0
+    assert retry_delay(0, {"retry-after-ms": "90000"}, cap=90) == 90.0
+
+
+def test_a_wait_beyond_the_cap_means_no_retry() -> None:
+    assert retry_delay(0, {"retry-after": "3600"}, cap=60) is None
+    assert retry_delay(0, {"retry-after-ms": "120001"}, cap=120) is None
+    assert retry_delay(0, {"retry-after": "3600"}, cap=7200) == 3600.0
 
 
 @pytest.mark.parametrize("value", ["0", "-10"])

@@ -1,0 +1,153 @@
+"""`ask` as a process: SIGINT/SIGTERM mid-stream, a closed stdout (`| head`), and a real TTY."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from claudecli.emulator import Emulator
+from tests.cli.helpers import (
+    cli_env,
+    command,
+    interrupt,
+    message_requests,
+    start,
+)
+
+pytestmark = pytest.mark.slow
+
+# Some text, then the server goes quiet for 20 s: the signal arrives while the stream is open.
+STALLED = "#emu tokens=400 fault=stall after=8 seconds=20"
+
+
+@pytest.mark.parametrize(
+    ("sig", "rc", "line"),
+    [
+        (signal.SIGINT, 130, "claudecli: interrupted"),
+        (signal.SIGTERM, 143, "claudecli: terminated"),
+    ],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_signal_mid_stream_keeps_the_partial_text(
+    emulator: Emulator, sig: signal.Signals, rc: int, line: str
+) -> None:
+    proc = start(["ask", STALLED], url=emulator.url)
+    result = interrupt(proc, sig)
+    assert result.rc == rc, result
+    assert result.seconds < 3, result  # it did not wait for the stalled stream (20 s)
+    assert result.text.startswith("## Section 1"), result  # the partial answer stays
+    assert len(result.out) < 500, result  # ... and only it: the stream was cut at the stall
+    assert result.err.splitlines() == [line], result
+    assert "Traceback" not in result.err
+
+
+def test_sigint_before_any_output(emulator: Emulator) -> None:
+    proc = start(["ask", "#emu delay=20"], url=emulator.url)
+    try:
+        _wait_for(lambda: bool(message_requests(emulator)), timeout=15)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert out == b""
+    assert err.decode().splitlines() == ["claudecli: interrupted"]
+
+
+def test_closed_stdout_pipe_ends_quietly_with_0(emulator: Emulator, tmp_path: Path) -> None:
+    err_file, status_file = tmp_path / "stderr", tmp_path / "status"
+    cli = shlex.join([*command(), "ask", "#emu tokens=20000"])
+    script = f'{cli} 2>{err_file} | head -c 5; echo "${{PIPESTATUS[0]}}" >{status_file}'
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", script],
+        capture_output=True,
+        env=cli_env(emulator.url),
+        timeout=30,
+        check=False,
+    )
+    assert done.stdout == b"## Se"
+    err = err_file.read_text()
+    assert "Traceback" not in err
+    assert "Broken pipe" not in err and "BrokenPipeError" not in err
+    assert err == "", err
+    assert status_file.read_text().strip() == "0"
+    assert done.returncode == 0  # so `set -o pipefail` scripts are not failed by `| head`
+
+
+# --- a real terminal (tmux) -----------------------------------------------------------------
+
+PROMPT = "READY$"
+
+
+@pytest.fixture
+def tmux(tmp_path: Path, emulator: Emulator) -> Iterator[list[str]]:
+    """A private tmux server (its own socket) with an 80x24 bash pane; killed afterwards."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install -y tmux)")
+    base = ["tmux", "-S", str(tmp_path / "tmux.sock")]
+    shell = f"env PS1='{PROMPT} ' bash --norc --noprofile"
+    subprocess.run(
+        [*base, "new-session", "-d", "-s", "ask", "-x", "80", "-y", "24", shell],
+        env=cli_env(emulator.url),
+        check=True,
+        timeout=10,
+    )
+    try:
+        yield base
+    finally:
+        subprocess.run([*base, "kill-server"], capture_output=True, timeout=10, check=False)
+
+
+def _pane(base: list[str]) -> str:
+    done = subprocess.run(
+        [*base, "capture-pane", "-t", "ask", "-p", "-S", "-200"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
+    return done.stdout
+
+
+def _wait_for(ready: Callable[[], bool], *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(0.1)
+
+
+def test_tty_run_renders_markdown_and_gives_the_prompt_back(tmux: list[str]) -> None:
+    _wait_for(lambda: PROMPT in _pane(tmux), timeout=10)
+    cli = shlex.join([*command(), "ask", "#emu tokens=300"])
+    subprocess.run(
+        [*tmux, "send-keys", "-t", "ask", f'{cli}; echo "status:$?"', "Enter"],
+        check=True,
+        timeout=10,
+    )
+    _wait_for(lambda: STATUS.search(_pane(tmux)) is not None, timeout=20)
+    _wait_for(lambda: _pane(tmux).rstrip().endswith(PROMPT), timeout=5)
+    screen = _pane(tmux)
+    status = STATUS.search(screen)
+    assert status is not None and status.group(1) == "0", screen
+    echoed = screen.index('"status:$?"') + len('"status:$?"')
+    answer = screen[echoed : status.start()]
+    lines = [line.rstrip() for line in answer.splitlines()]
+    assert "Section 1" in lines, screen  # a heading, drawn without its `##`
+    assert not any(line.lstrip().startswith("#") for line in lines), screen
+    assert any(line.lstrip().startswith("•") for line in lines), screen  # bullet glyphs
+    assert not any("**" in line or "`" in line for line in lines), screen  # inline markup drawn
+    assert screen.rstrip().splitlines()[-1] == PROMPT, screen  # the shell prompt is back
+
+
+STATUS = re.compile(r"^status:(\d+)$", re.MULTILINE)
