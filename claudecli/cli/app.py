@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from claudecli.cli import ask, emulator_cmd, models_cmd, tokens
+from claudecli.cli import ask, auth_cmd, config_cmd, emulator_cmd, models_cmd, tokens
+from claudecli.cli.completion import complete_profile
 from claudecli.cli.context import AppContext
 from claudecli.cli.exits import EXIT_CODES_HELP
 
@@ -32,7 +33,12 @@ def root(
     ctx: typer.Context,
     profile: Annotated[
         str | None,
-        typer.Option("--profile", envvar="CLAUDECLI_PROFILE", help="Settings profile to use."),
+        typer.Option(
+            "--profile",
+            envvar="CLAUDECLI_PROFILE",
+            help="Settings profile to use.",
+            autocompletion=complete_profile,
+        ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Log requests (auth redacted); show tracebacks.")
@@ -59,6 +65,8 @@ def build_app() -> typer.Typer:
     tokens.register(app)
     models_cmd.register(app)
     emulator_cmd.register(app)
+    config_cmd.register(app)
+    auth_cmd.register(app)
     return app
 
 

@@ -41,8 +41,10 @@ class AppContext:
         given = {k: v for k, v in (flags or {}).items() if v is not None}
         path = config_file(self.env)
         resolved = resolve_settings(given, self.env, load_config(path), self.profile)
+        from claudecli.render.sanitize import visible
+
         for warning in resolved.warnings:
-            sys.stderr.write(f"claudecli: warning: {warning}\n")
+            sys.stderr.write(f"claudecli: warning: {visible(warning, keep_newlines=False)}\n")
         self._resolved = resolved
         return resolved
 

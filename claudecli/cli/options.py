@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from claudecli.cli.completion import complete_model
+
 Prompt = Annotated[
     list[str] | None,
     typer.Argument(help="Prompt words; `-` reads stdin explicitly. stdin content comes first."),
@@ -20,7 +22,13 @@ SystemFile = Annotated[
 ]
 Prefill = Annotated[str | None, typer.Option("--prefill", help="Start the answer with this text.")]
 Model = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model id or alias (default from settings).")
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model id or alias (default from settings).",
+        autocompletion=complete_model,
+    ),
 ]
 MaxTokens = Annotated[
     int | None, typer.Option("--max-tokens", min=0, help="Upper bound on the answer's tokens.")
