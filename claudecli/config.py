@@ -26,6 +26,7 @@ Settings (field: default — meaning)
 * model_aliases: opus/sonnet/haiku → the 5.5 ids — alias → model id.
 * api_key_cmd: None — argv run without a shell whose first stdout line is the API key; a string
   is split with shlex.
+* api_key_cmd_timeout: 10.0 — seconds api_key_cmd may take.
 * use_keyring: True — look the key up in the OS keyring.
 * color: "auto" — auto|always|never.
 
@@ -146,6 +147,7 @@ class Settings:
     headers: Mapping[str, str] = field(default_factory=_frozen_map, hash=False)
     model_aliases: Mapping[str, str] = field(default_factory=_default_aliases, hash=False)
     api_key_cmd: tuple[str, ...] | None = None
+    api_key_cmd_timeout: float = 10.0
     use_keyring: bool = True
     color: ColorMode = "auto"
 
@@ -207,6 +209,7 @@ _SPECS: Final[Mapping[str, _Spec]] = MappingProxyType(
         "headers": _Spec("map", env=("ANTHROPIC_CUSTOM_HEADERS",)),
         "model_aliases": _Spec("map", env=()),
         "api_key_cmd": _Spec("argv", optional=True),
+        "api_key_cmd_timeout": _TIMEOUT,
         "use_keyring": _Spec("bool"),
         "color": _Spec(
             "str",

@@ -164,7 +164,7 @@ def resolve_credentials(
     env: Mapping[str, str] | None = None,
     *,
     profile: str | None = None,
-    cmd_timeout: float = CMD_TIMEOUT,
+    cmd_timeout: float | None = None,
     keyring_timeout: float = KEYRING_TIMEOUT,
 ) -> Credential:
     """The first credential found (see the module docstring); raises `CredentialsError`.
@@ -184,13 +184,14 @@ def credential_status(
     env: Mapping[str, str] | None = None,
     *,
     profile: str | None = None,
-    cmd_timeout: float = CMD_TIMEOUT,
+    cmd_timeout: float | None = None,
     keyring_timeout: float = KEYRING_TIMEOUT,
 ) -> CredentialStatus:
     """Try the sources in order without raising; for `auth status` (and `resolve_credentials`)."""
     environ = os.environ if env is None else env
     name = profile or settings.profile or DEFAULT_PROFILE
-    context = _Context(settings, environ, name, cmd_timeout, keyring_timeout)
+    timeout = settings.api_key_cmd_timeout if cmd_timeout is None else cmd_timeout
+    context = _Context(settings, environ, name, timeout, keyring_timeout)
     return _probe(context, _sources(context))
 
 
