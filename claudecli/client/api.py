@@ -58,6 +58,7 @@ class Client:
 
     def count_tokens(self, body: Mapping[str, Any]) -> JSON:
         """`POST /v1/messages/count_tokens`: `{"input_tokens": N}`."""
+        check_sampling_params(body, self.options.api_version)
         return self._json("POST", "/v1/messages/count_tokens", json=dict(body))
 
     # -- models -----------------------------------------------------------------------------
@@ -70,7 +71,10 @@ class Client:
 
     # -- message batches --------------------------------------------------------------------
     def create_batch(self, requests: Iterable[Mapping[str, Any]]) -> JSON:
-        return self._json("POST", "/v1/messages/batches", json={"requests": list(requests)})
+        items = list(requests)
+        for item in items:
+            check_sampling_params(item.get("params") or {}, self.options.api_version)
+        return self._json("POST", "/v1/messages/batches", json={"requests": items})
 
     def get_batch(self, batch_id: str) -> JSON:
         return self._json("GET", f"/v1/messages/batches/{batch_id}")
@@ -124,6 +128,9 @@ class Client:
 
     # -- plumbing ---------------------------------------------------------------------------
     def _json(self, method: str, path: str, **kwargs: Any) -> JSON:
+        total = self.options.timeouts.total
+        if total:  # the whole call, retries included (the Transport's clock: time.monotonic)
+            kwargs["deadline"] = time.monotonic() + total
         result = self._t.request_json(method, path, **kwargs)
         return result if isinstance(result, dict) else {"data": result}
 

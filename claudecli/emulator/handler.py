@@ -35,6 +35,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "claudecli-emulator"
     sys_version = ""
+    # Headers and body go out in separate writes: without TCP_NODELAY every request after the
+    # first on a kept-alive connection waits ~40 ms for the delayed ACK.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._serve()
