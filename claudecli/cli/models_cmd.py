@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 
+from claudecli.cli.completion import complete_model
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
 
@@ -43,7 +44,10 @@ pick a default max_tokens and to warn about deprecated models. Give a MODEL (or 
 def models(
     ctx: typer.Context,
     model: Annotated[
-        str | None, typer.Argument(help="Show this model (id or alias) in full.")
+        str | None,
+        typer.Argument(
+            help="Show this model (id or alias) in full.", autocompletion=complete_model
+        ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     show_all: Annotated[
