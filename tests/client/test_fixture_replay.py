@@ -10,10 +10,11 @@ import pytest
 from claudecli.client.accumulate import accumulate
 from claudecli.client.events import Ping, parse_event
 from claudecli.client.sse import iter_sse
+from tests import fixture_paths
 from tests.sdk_oracle import normalise, sdk_final_from_bytes
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "streams"
-STREAMS = sorted(FIXTURES.glob("*.sse"))
+FIXTURES = fixture_paths.STREAMS
+STREAMS = fixture_paths.stream_files()
 
 
 def ours(chunks: Iterator[bytes]) -> dict:
@@ -29,6 +30,16 @@ def bytewise(data: bytes) -> Iterator[bytes]:
 
 def test_fixtures_are_present() -> None:
     assert len(STREAMS) == 6, f"expected the six shared fixtures in {FIXTURES}"
+
+
+@pytest.mark.skipif(
+    not fixture_paths.SHARED_STREAMS.is_dir(), reason="../shared is not beside this checkout"
+)
+def test_bundled_streams_match_shared() -> None:
+    shared = sorted(fixture_paths.SHARED_STREAMS.glob("*.sse"))
+    assert [p.name for p in shared] == [p.name for p in STREAMS]
+    for ours, theirs in zip(STREAMS, shared, strict=True):
+        assert ours.read_bytes() == theirs.read_bytes(), ours.name
 
 
 @pytest.mark.parametrize("path", STREAMS, ids=lambda p: p.stem)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import time
-from pathlib import Path
 
 import anthropic
 import pytest
 
 from claudecli.emulator import Emulator
+from tests import fixture_paths
 from tests.sdk_oracle import normalise, sdk_final_from_bytes
 
 from .util import (
@@ -24,7 +24,7 @@ from .util import (
     user,
 )
 
-FIXTURES = Path("/work/shared/fixtures/streams")
+FIXTURES = fixture_paths.STREAMS
 
 DIRECTIVES = [
     "",

@@ -13,10 +13,11 @@ from claudecli.client.events import StreamEvent, parse_event
 from claudecli.client.sse import iter_sse
 from claudecli.render.live import LiveRenderer
 from claudecli.render.plain import PlainRenderer
+from tests import fixture_paths
 
 from .render_helpers import FakeClock, assert_golden, fixed_console, screen_of
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "streams"
+FIXTURES = fixture_paths.STREAMS
 STREAMS = sorted(FIXTURES.glob("*.sse"))
 
 
