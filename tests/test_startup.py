@@ -1,0 +1,47 @@
+"""`--version`, `--help` and a dry run stay light: no network stack, no rich, no prompt_toolkit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("httpx2", "rich", "rich.markdown", "prompt_toolkit", "keyring", "pydantic", "anthropic")
+
+
+def imported_modules(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "claudecli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+@pytest.mark.parametrize(
+    "args", [("--version",), ("--help",), ("ask", "--help"), ("count-tokens", "--help")]
+)
+def test_help_and_version_import_nothing_heavy(args: tuple[str, ...]) -> None:
+    modules = imported_modules(*args)
+    assert modules, "no -X importtime output: the check itself is broken"
+    assert not [m for m in modules if m.split(".")[0] in {h.split(".")[0] for h in HEAVY}]
+
+
+def test_version_does_not_even_import_typer() -> None:
+    modules = imported_modules("--version")
+    assert "claudecli" in modules
+    assert not [m for m in modules if m.startswith(("typer", "click"))]
+
+
+def test_dry_run_builds_the_request_without_the_network_stack() -> None:
+    modules = imported_modules("ask", "--dry-run", "hello")
+    assert "claudecli.request.build" in modules
+    assert not [m for m in modules if m.startswith(("httpx2", "rich", "prompt_toolkit"))]
