@@ -93,6 +93,16 @@ def _reason(exc: Exception) -> str:
     return text.removeprefix("[Errno 111] ")
 
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def needs_tls(base_url: str) -> bool:
+    """False only for plain http to loopback (the emulator): loading the CA bundle costs ~50 ms
+    at every start, and such a connection never does TLS."""
+    url = httpx2.URL(base_url)
+    return not (url.scheme == "http" and url.host in _LOOPBACK_HOSTS)
+
+
 class Transport:
     """Owns the httpx2 client; sends requests with auth and retries; never prints."""
 
@@ -113,6 +123,7 @@ class Transport:
             timeout=httpx2.Timeout(t.idle, connect=t.connect),
             transport=transport,
             headers=self._default_headers(),
+            verify=needs_tls(options.base_url),
         )
 
     def close(self) -> None:

@@ -40,18 +40,36 @@ class SSEDecoder:
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode one chunk; return the events it completed (possibly none)."""
         buf = self._buf + chunk if self._buf else chunk
+        if b"\r" in buf:
+            return self._feed_any_eol(buf)
+        # LF-only (what the API sends): split once, no per-line terminator handling.
+        cut = buf.rfind(b"\n")
+        self._buf = buf[cut + 1 :]
+        return self._lines(buf[:cut].split(b"\n") if cut >= 0 else [])
+
+    def _feed_any_eol(self, buf: bytes) -> list[ServerSentEvent]:
         lines = buf.splitlines(keepends=True)
-        if not lines:
-            return []
-        last = lines[-1]
         # A line is complete only with its terminator, and a trailing CR may be half of a CRLF
         # whose LF is in the next chunk: keep such a line until more bytes (or EOF) arrive.
-        self._buf = b"" if last.endswith(b"\n") else lines.pop()
+        self._buf = b"" if lines[-1].endswith(b"\n") else lines.pop()
+        return self._lines([line.rstrip(b"\r\n") for line in lines])
+
+    def _lines(self, lines: list[bytes]) -> list[ServerSentEvent]:
         out: list[ServerSentEvent] = []
-        for line in lines:
-            event = self._line(line.rstrip(b"\r\n"))
-            if event is not None:
-                out.append(event)
+        for raw in lines:
+            # The hot path, three lines per event: `event: NAME`, `data: JSON`, blank.
+            if raw[:6] == b"data: ":
+                self._data.append(raw[6:].decode("utf-8"))
+            elif raw[:7] == b"event: ":
+                self._event = raw[7:].decode("utf-8")
+            elif not raw:
+                dispatched = self._dispatch()
+                if dispatched is not None:
+                    out.append(dispatched)
+            else:
+                event = self._line(raw)
+                if event is not None:
+                    out.append(event)
         return out
 
     def flush(self) -> list[ServerSentEvent]:

@@ -170,10 +170,21 @@ class MessageStream:
         self._last_content = self._clock()
         for chunk in self._chunks(response, deadline):
             for sse in decoder.feed(chunk):
-                yield from self._handle(sse, response, deadline)
+                event = self._accept(sse, response, deadline)
+                if event is not None:
+                    if self._pending:
+                        yield from self._release_pending()
+                    yield event
         for sse in decoder.flush():
-            yield from self._handle(sse, response, deadline)
+            event = self._accept(sse, response, deadline)
+            if event is not None:
+                yield from self._release_pending()
+                yield event
         self._check_complete()
+
+    def _release_pending(self) -> list[StreamEvent]:
+        pending, self._pending = self._pending, []
+        return pending
 
     def _chunks(self, response: httpx2.Response, deadline: float | None) -> Iterator[bytes]:
         try:
@@ -194,11 +205,15 @@ class MessageStream:
             return APITimeoutError(f"no content for {limit:g} s", kind="no-content")
         return None
 
-    def _handle(
+    def _accept(
         self, sse: ServerSentEvent, response: httpx2.Response, deadline: float | None
-    ) -> Iterator[StreamEvent]:
+    ) -> StreamEvent | None:
+        """Parse, check and fold one event; return it if it goes to the consumer now.
+
+        Before the first content event, events are held back in `_pending` (see module doc).
+        """
         if not sse.data:
-            return
+            return None
         try:
             data = json.loads(sse.data)
         except ValueError:
@@ -213,15 +228,11 @@ class MessageStream:
             raise self._interrupted(self._error_event(event, response))
         self._watchdogs(event, deadline)
         self._acc.feed(event)
-        if self._delivered:
-            yield event
-        elif isinstance(event, _CONTENT_EVENTS):
+        if self._delivered or isinstance(event, _CONTENT_EVENTS):
             self._delivered = True
-            yield from self._pending
-            self._pending = []
-            yield event
-        else:
-            self._pending.append(event)
+            return event
+        self._pending.append(event)
+        return None
 
     def _watchdogs(self, event: StreamEvent, deadline: float | None) -> None:
         now = self._clock()

@@ -373,3 +373,20 @@ def test_anthropic_log_debug_in_the_cli_redacts_auth(emulator: Emulator) -> None
     assert KEY not in out + err and "SECRET" not in out + err
     assert "<redacted>" in err and "/v1/messages" in err
     assert KEY in sent(emulator).get("x-api-key", "") + sent(emulator).get("authorization", "")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.anthropic.com", True),
+        ("https://127.0.0.1:8443", True),
+        ("http://proxy.internal:4000/anthropic", True),
+        ("http://127.0.0.1:4010", False),
+        ("http://localhost:4010/anthropic", False),
+        ("http://[::1]:4010", False),
+    ],
+)
+def test_tls_context_is_skipped_only_for_plain_http_to_loopback(url: str, expected: bool) -> None:
+    from claudecli.client.http import needs_tls
+
+    assert needs_tls(url) is expected
