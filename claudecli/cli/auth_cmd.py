@@ -17,6 +17,7 @@ import typer
 from claudecli.cli.completion import complete_profile
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
+from claudecli.cli.output import err, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -69,9 +70,9 @@ def login(
     name, settings = target_profile(app, profile)
     key = read_key(name, from_stdin=from_stdin)
     store(name, key)
-    _stdout(f"stored the key {masked(key)} for profile {name} in the OS keyring")
+    out(f"stored the key {masked(key)} for profile {name} in the OS keyring")
     for note in shadowing_notes(app, settings):
-        _stderr(f"claudecli: note: {note}")
+        err(f"claudecli: note: {note}")
 
 
 @auth_app.command("logout", help=LOGOUT_HELP)
@@ -81,9 +82,9 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
 
     name, _ = target_profile(ctx.obj, profile)
     if delete_key(name):
-        _stdout(f"removed the key for profile {name} from the OS keyring")
+        out(f"removed the key for profile {name} from the OS keyring")
     else:
-        _stdout(f"no key stored for profile {name}; nothing to remove")
+        out(f"no key stored for profile {name}; nothing to remove")
 
 
 @auth_app.command("status", help=STATUS_HELP)
@@ -102,9 +103,9 @@ def status(
     found = probe(app, resolved.settings)
     backend = backend_line(found, resolved.settings)
     if json_out:
-        _stdout(status_json(resolved, found, backend))
+        out(status_json(resolved, found, backend))
     else:
-        _stdout(status_text(resolved, found, backend))
+        out(status_text(resolved, found, backend))
     if found.credential is None:
         raise CredentialsError(found.error or "no API key")
 
@@ -280,12 +281,3 @@ def status_json(resolved: ResolvedSettings, found: CredentialStatus, backend: st
         "keyring_backend": backend,
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def _stdout(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _stderr(text: str) -> None:
-    sys.stderr.write(text + "\n")

@@ -6,7 +6,6 @@ whatever the editor saved, even when it is invalid, and says what is wrong (exit
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
@@ -15,6 +14,7 @@ import typer
 
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
+from claudecli.cli.output import err, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -55,16 +55,16 @@ def show(
     app: AppContext = ctx.obj
     resolved = app.resolve()
     if json_out:
-        _stdout(show_json(resolved))
+        out(show_json(resolved))
         return
-    _stdout(show_table(resolved))
-    _stderr(f"claudecli: config file: {_describe_file(resolved.config_path)}")
+    out(show_table(resolved))
+    err(f"claudecli: config file: {_describe_file(resolved.config_path)}")
 
 
 @config_app.command("path", help=PATH_HELP)
 @guarded
 def path(ctx: typer.Context) -> None:
-    _stdout(str(config_path(ctx.obj)))
+    out(str(config_path(ctx.obj)))
 
 
 @config_app.command("edit", help=EDIT_HELP)
@@ -146,7 +146,7 @@ def create_template(target: Path) -> None:
         atomic_write(target, default_config_text())
     except OSError as error:
         raise InputError(f"cannot create {target}: {error.strerror or error}") from None
-    _stdout(f"created {target} from the template")
+    out(f"created {target} from the template")
 
 
 def editor_command(env: Mapping[str, str]) -> list[str]:
@@ -197,15 +197,6 @@ def check_file(target: Path) -> None:
         message = f"{error}; the file was kept: fix it with `claudecli config edit`"
         raise ConfigError(message) from None
     for warning in config.warnings:
-        _stderr(f"claudecli: warning: {visible(warning, keep_newlines=False)}")
+        err(f"claudecli: warning: {visible(warning, keep_newlines=False)}")
     count = len(config.profiles)
-    _stdout(f"{target}: valid ({count} profile{'' if count == 1 else 's'})")
-
-
-def _stdout(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _stderr(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    out(f"{target}: valid ({count} profile{'' if count == 1 else 's'})")

@@ -6,7 +6,6 @@ The list comes from `GET /v1/models` through the local cache (`claudecli.models`
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Final
@@ -16,6 +15,7 @@ import typer
 from claudecli.cli.completion import complete_model
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
+from claudecli.cli.output import err, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -72,17 +72,17 @@ def run_models(
     if listing.note:
         from claudecli.render.sanitize import sanitize
 
-        _stderr(f"claudecli: warning: {sanitize(listing.note)}")
+        err(f"claudecli: warning: {sanitize(listing.note)}")
     aliases = dict(settings.model_aliases)
     if model is not None:
         show_one(listing, model, aliases, json_out=json_out)
         return
     shown = [info for info in listing.models if show_all or is_current(info)]
     if json_out:
-        _stdout(listing_json(listing, shown, aliases))
+        out(listing_json(listing, shown, aliases))
         return
-    _stdout(models_table(shown, aliases))
-    _stderr(footer(listing, hidden=len(listing.models) - len(shown)))
+    out(models_table(shown, aliases))
+    err(footer(listing, hidden=len(listing.models) - len(shown)))
 
 
 def fetch_listing(app: AppContext, settings: Settings, *, refresh: bool) -> ModelList:
@@ -110,9 +110,9 @@ def show_one(listing: ModelList, name: str, aliases: dict[str, str], *, json_out
     if info is None:
         raise InputError(f"{name}: no such model; `claudecli models --all` lists them")
     if json_out:
-        _stdout(_dumps(model_json(info, aliases)))
+        out(_dumps(model_json(info, aliases)))
     else:
-        _stdout(model_details(info, aliases))
+        out(model_details(info, aliases))
 
 
 def is_current(info: Mapping[str, Any]) -> bool:
@@ -321,12 +321,3 @@ def _dumps(document: object) -> str:
     import json
 
     return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def _stdout(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _stderr(text: str) -> None:
-    sys.stderr.write(text + "\n")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from claudecli.cli.output import out
 from claudecli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -224,7 +225,7 @@ def consume(stream: MessageStream, renderer: Renderer, args: AskArgs, outcome: O
         if outcome.first_token is None:
             outcome.first_token = time.monotonic()
         if args.stream_json:
-            write_line(json.dumps(event.data, ensure_ascii=False))
+            out(json.dumps(event.data, ensure_ascii=False))
         renderer.on_event(event)
     outcome.message = stream.message()
     outcome.request_id = stream.request_id
@@ -243,18 +244,13 @@ def with_prefill(events: Iterator[StreamEvent], prefill: str | None) -> Iterator
         yield event
 
 
-def write_line(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
 def finish(renderer: Renderer, args: AskArgs, outcome: Outcome, spec: RequestSpec) -> None:
     message = outcome.message
     renderer.finish(message, usage_line=usage_line(message, spec) if args.usage else None)
     for note in stop_notes(message, spec):
         sys.stderr.write(f"claudecli: {note}\n")
     if args.json_out:
-        write_line(json.dumps(json_document(outcome, spec), ensure_ascii=False, indent=2))
+        out(json.dumps(json_document(outcome, spec), ensure_ascii=False, indent=2))
     elif spec.schema is not None:
         from claudecli.answer import validate_json_answer
 
