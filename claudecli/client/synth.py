@@ -1,7 +1,7 @@
 """Turn a whole Message back into the event sequence a stream would have carried.
 
-Used when a proxy ignores `stream: true` and answers with one JSON body: consumers (renderers,
-`--stream-json`) then see the same events either way.
+Used when a proxy ignores `stream: true` and answers with one JSON body, and by the renderers to
+draw a message that was never streamed: consumers then see the same events either way.
 """
 
 from __future__ import annotations
@@ -59,8 +59,10 @@ def _block_events(index: int, block: JSON) -> Iterator[StreamEvent]:
         yield ThinkingDelta(index, block.get("thinking", ""))
         yield SignatureDelta(index, block.get("signature", ""))
     elif "input" in block:
+        value = block["input"]  # a string when the accumulator kept invalid JSON as it came
+        raw = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         yield ContentBlockStart(index, {**block, "input": {}})
-        yield InputJsonDelta(index, json.dumps(block["input"]))
+        yield InputJsonDelta(index, raw)
     else:
         yield ContentBlockStart(index, block)
     yield ContentBlockStop(index)

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from .notices import RetryInfo, RetryNotice
     from .plain import PlainRenderer
     from .protocol import Renderer
-    from .replay import events_from_message
     from .terminal import OutputMode, choose_mode
     from .views import error_line, print_table
 
@@ -37,7 +36,6 @@ __all__ = [
     "StreamSanitizer",
     "choose_mode",
     "error_line",
-    "events_from_message",
     "make_renderer",
     "print_table",
     "sanitize",
@@ -52,7 +50,6 @@ _HOME = {
     "RetryNotice": "notices",
     "choose_mode": "terminal",
     "error_line": "views",
-    "events_from_message": "replay",
     "make_renderer": "factory",
     "print_table": "views",
 }

@@ -25,11 +25,11 @@ from claudecli.client.events import (
     TextDelta,
     ThinkingDelta,
 )
+from claudecli.client.synth import events_from_message
 
 from .citations import CitationRegistry, markers
 from .notices import RetryInfo, retry_text, thought_line
 from .protocol import Sink
-from .replay import events_from_message
 from .sanitize import StreamSanitizer
 from .spinner import Clock, Spinner
 from .summaries import (

@@ -22,7 +22,7 @@ from claudecli.client.events import (
     TextDelta,
     ThinkingDelta,
 )
-from claudecli.render.replay import events_from_message
+from claudecli.client.synth import events_from_message
 
 GOLDEN = Path(__file__).parent / "golden"
 
