@@ -7,7 +7,7 @@ draw a message that was never streamed: consumers then see the same events eithe
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .events import (
@@ -29,7 +29,7 @@ __all__ = ["events_from_message"]
 JSON = dict[str, Any]
 
 
-def events_from_message(message: JSON) -> Iterator[StreamEvent]:
+def events_from_message(message: Mapping[str, Any]) -> Iterator[StreamEvent]:
     start = {k: v for k, v in message.items() if k not in ("content", "stop_reason")}
     yield MessageStart({**start, "content": [], "stop_reason": None}, {"type": "message_start"})
     for index, block in enumerate(message.get("content") or []):
@@ -44,7 +44,7 @@ def events_from_message(message: JSON) -> Iterator[StreamEvent]:
     yield MessageStop({"type": "message_stop"})
 
 
-def _block_events(index: int, block: JSON) -> Iterator[StreamEvent]:
+def _block_events(index: int, block: Mapping[str, Any]) -> Iterator[StreamEvent]:
     kind = block.get("type")
     if kind == "text":
         start = {**block, "text": ""}

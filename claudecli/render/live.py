@@ -1,7 +1,8 @@
 """The renderer for a terminal: streaming Markdown with Rich, O(n) in the answer's length.
 
-Closed Markdown blocks (see `blocks.py`) are rendered once with `rich.markdown.Markdown` and
-printed to the scrollback. Only the open block lives in a transient `rich.live.Live` region:
+Closed Markdown blocks (see `blocks.py`) are rendered once with `rich.markdown.Markdown` (built
+by `markdown.py` without a parser per block) and printed to the scrollback, the blocks that one
+delta closes in one print. Only the open block lives in a transient `rich.live.Live` region:
 the tail Markdown, the thinking section, or the panel of a tool call whose input is streaming.
 That region is rendered by us, at most `fps` times a second (manual refreshes, injectable clock),
 from a bounded window of the tail, and cropped to the terminal height keeping the **last** lines
@@ -25,7 +26,6 @@ from typing import TextIO
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.style import Style
@@ -34,6 +34,7 @@ from rich.text import Text
 
 from .blocks import Block, BlockSplitter
 from .core import StreamRenderer
+from .markdown import lexer_for, markdown, theme_for
 from .spinner import Clock, Spinner
 from .summaries import Summary
 from .terminal import ErrWriter
@@ -165,7 +166,7 @@ class _MarkdownTail:
 
     def renderable(self, max_lines: int, max_chars: int) -> RenderableType:
         source = self.splitter.window(max_lines, max_chars)
-        return Markdown(source, code_theme=self.code_theme, hyperlinks=False)
+        return markdown(source, code_theme=self.code_theme)
 
 
 class _ThinkingTail:
@@ -196,7 +197,13 @@ def _summary_renderable(summary: Summary, code_theme: str) -> RenderableType:
         return Text.assemble(("• ", "dim"), title)
     code = "\n".join(summary.body)
     body: RenderableType = (
-        Syntax(code, summary.language, theme=code_theme, word_wrap=True, background_color="default")
+        Syntax(
+            code,
+            lexer_for(summary.language),
+            theme=theme_for(code_theme),
+            word_wrap=True,
+            background_color="default",
+        )
         if summary.language
         else Text(code)
     )
@@ -236,8 +243,7 @@ class LiveSink:
         if self._markdown is None:
             self._markdown = BlockSplitter()
             self._set_tail(_MarkdownTail(self._markdown, self._code_theme))
-        for block in self._markdown.feed(text):
-            self._commit_block(block)
+        self._commit_blocks(self._markdown.feed(text))
         self._dirty = True
 
     def end_text(self) -> None:
@@ -245,8 +251,7 @@ class LiveSink:
         if splitter is None:
             return
         self._set_tail(None)
-        for block in splitter.close():
-            self._commit_block(block)
+        self._commit_blocks(splitter.close())
 
     def thinking_start(self) -> None:
         self._set_tail(_ThinkingTail())
@@ -307,14 +312,28 @@ class LiveSink:
     def _render(self, renderable: RenderableType) -> Lines:
         return _strip_empty(self.console.render_lines(renderable, self.console.options, pad=False))
 
-    def _commit_block(self, block: Block) -> None:
-        # The frame was rendered from a tail that still held this block: drawn again below
-        # the commit (Live re-draws it on every print) it would show the block twice until the
+    def _commit_blocks(self, blocks: list[Block]) -> None:
+        """Render the blocks that closed together, and print them with one write."""
+        if not blocks:
+            return
+        # The frame was rendered from a tail that still held these blocks: drawn again below
+        # the commit (Live re-draws it on every print) it would show them twice until the
         # next refresh, which a stalled stream never brings. The next tick() redraws the tail.
         self._frame.lines = []
-        markdown = Markdown(block.source, code_theme=self._code_theme, hyperlinks=False)
-        self.stats.block_renders += 1
-        self._print(self._render(markdown), gap=not block.tight)
+        lines: Lines = []
+        printed = self._printed
+        try:
+            for block in blocks:
+                rendered = self._render(markdown(block.source, code_theme=self._code_theme))
+                self.stats.block_renders += 1
+                if not rendered:
+                    continue
+                if printed and not block.tight:
+                    lines.append([])
+                lines.extend(rendered)
+                printed = True
+        finally:
+            self._print(lines, gap=False)  # what `_print` per block would show, in one print
 
     def _commit(self, renderable: RenderableType) -> None:
         self._print(self._render(renderable), gap=True)
