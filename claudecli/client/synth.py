@@ -64,5 +64,5 @@ def _block_events(index: int, block: Mapping[str, Any]) -> Iterator[StreamEvent]
         yield ContentBlockStart(index, {**block, "input": {}})
         yield InputJsonDelta(index, raw)
     else:
-        yield ContentBlockStart(index, block)
+        yield ContentBlockStart(index, dict(block))
     yield ContentBlockStop(index)
