@@ -187,6 +187,7 @@ def run_turn(
     with client:
         renderer.start()
         stream = client.stream_message(body)
+        stream.on_wait = renderer.flush
         try:
             consume(stream, renderer, args, outcome)
         except BaseException:

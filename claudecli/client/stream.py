@@ -91,6 +91,9 @@ class MessageStream:
         self.request_id: str | None = None
         self.retries = 0
         self.completed = False
+        # Called before each network read: a consumer that buffers output flushes it here, so
+        # nothing it was given waits on bytes that have not arrived yet.
+        self.on_wait: Callable[[], None] | None = None
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events()
@@ -187,8 +190,15 @@ class MessageStream:
         return pending
 
     def _chunks(self, response: httpx2.Response, deadline: float | None) -> Iterator[bytes]:
+        raw = response.iter_raw()
         try:
-            yield from response.iter_raw()
+            while True:
+                if self.on_wait is not None:
+                    self.on_wait()
+                chunk = next(raw, None)
+                if chunk is None:
+                    return
+                yield chunk
         except httpx2.TransportError as exc:
             error = map_transport_error(exc, self._transport.options.timeouts.idle)
             if isinstance(exc, httpx2.ReadTimeout):

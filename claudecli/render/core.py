@@ -134,6 +134,10 @@ class StreamRenderer:
         if usage_line:
             self._err.line(usage_line, "dim")
 
+    def flush(self) -> None:
+        """Push what was written to stdout (called before the caller waits for the network)."""
+        self._sink.flush()
+
     def abort(self, reason: str) -> None:
         """Keep what was shown, close the live region cleanly, then say why it stopped.
 

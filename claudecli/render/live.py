@@ -291,6 +291,9 @@ class LiveSink:
         if self._dirty and self._animate and self._throttle.ready():
             self._refresh()
 
+    def flush(self) -> None:
+        """Rich writes each commit and refresh through at once."""
+
     def close(self) -> None:
         try:
             self.end_text()

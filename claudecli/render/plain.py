@@ -97,9 +97,13 @@ class PlainSink:
     def tick(self) -> None:
         """Nothing is throttled in a pipe."""
 
+    def flush(self) -> None:
+        self._out.flush()
+
     def close(self) -> None:
         if self._wrote and not self._last.endswith("\n"):
             self._write("\n")
+        self._out.flush()
         self._last = ""
         self._wrote = self._break = False
 
@@ -110,8 +114,7 @@ class PlainSink:
     def _write(self, text: str) -> None:
         if not text:
             return
-        self._out.write(text)
-        self._out.flush()
+        self._out.write(text)  # flushed by flush(), before the caller waits for more
         self._last = (self._last + text)[-2:]
         self._wrote = True
 
@@ -155,6 +158,9 @@ class QuietSink:
 
     def tick(self) -> None:
         """Nothing to refresh."""
+
+    def flush(self) -> None:
+        """Nothing is written."""
 
     def close(self) -> None:
         """Nothing to release."""

@@ -34,6 +34,9 @@ class Renderer(Protocol):
 
     def abort(self, reason: str) -> None: ...
 
+    def flush(self) -> None:
+        """Push written output out: the caller calls it before it waits for more input."""
+
 
 class Sink(Protocol):
     """Where the event interpreter draws; every string it receives is already sanitized."""
@@ -66,6 +69,9 @@ class Sink(Protocol):
 
     def tick(self) -> None:
         """Called after every event: refresh the live region if it is due."""
+
+    def flush(self) -> None:
+        """Push written output out (before the caller waits for the network)."""
 
     def close(self) -> None:
         """Commit everything pending and release the terminal (idempotent, reusable after)."""

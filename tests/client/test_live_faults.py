@@ -832,3 +832,22 @@ def test_connect_timeout_is_configured(
     # The stream reads with the shorter of the idle and no-content limits.
     assert transport.timeouts[1]["read"] == min(timeouts.idle, timeouts.no_content or 1e9)
     assert transport.timeouts[0]["read"] == timeouts.idle
+
+
+def test_on_wait_runs_before_every_network_read(emulator: Emulator) -> None:
+    """A consumer can flush what it was given before the stream blocks on the network."""
+    from claudecli.client import Client, ClientOptions, Secret
+
+    emulator.enqueue({"text": "x " * 50, "fault": "stall", "after": 6, "seconds": 0.3})
+    seen: list[tuple[str, int]] = []
+    body = {"model": "claude-sonnet-5-5", "max_tokens": 64,
+            "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+    with Client(ClientOptions(api_key=Secret("sk-test"), base_url=emulator.url)) as client:
+        stream = client.stream_message(body)
+        stream.on_wait = lambda: seen.append(("wait", 0))
+        for event in stream:
+            seen.append((type(event).__name__, 0))
+    kinds = [k for k, _ in seen]
+    assert kinds[0] == "wait" and kinds.count("wait") >= 2
+    first_text = kinds.index("TextDelta")
+    assert "wait" in kinds[first_text:], "a wait must follow delivered content before the stall"

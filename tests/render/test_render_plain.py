@@ -99,19 +99,44 @@ def test_abort_ends_the_line_and_says_why() -> None:
     assert err.getvalue() == "interrupted\n"
 
 
-def test_each_delta_is_flushed() -> None:
-    class Recorder(io.StringIO):
-        flushed: list[str]
+class FlushRecorder(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
 
-        def flush(self) -> None:
-            self.flushed.append(self.getvalue())
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
 
-    out = Recorder()
-    out.flushed = []
+
+def test_every_delta_is_out_before_the_caller_waits() -> None:
+    """The stream calls flush() before each network read: no delta waits on later bytes."""
+    out = FlushRecorder()
+    renderer = PlainRenderer(out, io.StringIO())
+    events = text_stream(["one ", "two ", "three"])
+    for event in events:
+        renderer.on_event(event)
+        renderer.flush()  # as MessageStream.on_wait does before it reads again
+    assert "one " in out.flushed and "one two " in out.flushed
+    assert out.flushed[-1] == "one two three"
+
+
+def test_deltas_of_one_network_chunk_share_one_flush() -> None:
+    out = FlushRecorder()
     renderer = PlainRenderer(out, io.StringIO())
     for event in text_stream(["one ", "two ", "three"]):
         renderer.on_event(event)
-    assert out.flushed == ["one ", "one two ", "one two three"]
+    assert out.flushed == []
+    renderer.flush()
+    assert out.flushed == ["one two three"]
+
+
+def test_finish_and_abort_flush() -> None:
+    out = FlushRecorder()
+    renderer = PlainRenderer(out, io.StringIO())
+    for event in text_stream(["partial"]):
+        renderer.on_event(event)
+    renderer.abort("")
+    assert out.flushed and out.flushed[-1] == "partial\n"
 
 
 def test_spinner_is_cleared_before_the_first_token() -> None:
