@@ -6,11 +6,9 @@ import os
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import time
-import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from claudecli.emulator import Emulator
+from tests.request import media
 
 KEY = "sk-ant-test-SECRETKEY-9f3e"
 TIMEOUT = 20.0
@@ -188,72 +187,20 @@ def assert_one_error_line(result: Result, *, request_id: bool) -> str:
 
 
 def png(width: int = 1, height: int = 1) -> bytes:
-    """A decodable 8-bit greyscale PNG of `width`×`height` (pixels only for small sizes)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    chunks = _chunk(b"IHDR", header)
-    if width * height <= 4096:
-        rows = b"".join(b"\x00" + b"\x7f" * width for _ in range(height))
-        chunks += _chunk(b"IDAT", zlib.compress(rows))
-    return b"\x89PNG\r\n\x1a\n" + chunks + _chunk(b"IEND", b"")
-
-
-def _chunk(kind: bytes, payload: bytes) -> bytes:
-    crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
+    return media.png(width, height, pixels=width * height <= 4096)
 
 
 def jpeg(width: int = 2, height: int = 2) -> bytes:
-    """A baseline JPEG header (SOI, APP0, SOF0 with the size, EOI): enough to be measured."""
-
-    def segment(marker: int, payload: bytes) -> bytes:
-        return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
-
-    app0 = segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-    sof0 = segment(0xC0, b"\x08" + struct.pack(">HH", height, width) + b"\x01\x01\x11\x00")
-    return b"\xff\xd8" + app0 + sof0 + b"\xff\xd9"
+    return media.jpeg(width, height)
 
 
 def gif(width: int = 1, height: int = 1) -> bytes:
-    """A GIF89a with a one-pixel frame on a `width`×`height` logical screen."""
-    palette = b"\x00" * 3 + b"\xff" * 3
-    screen = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + palette
-    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
-    return screen + frame + b"\x3b"
+    return media.gif(width, height)
 
 
 def webp(width: int = 1, height: int = 1) -> bytes:
-    """A lossless ('VP8L') WEBP header with the size in 14-bit fields."""
-    bits = (width - 1) | ((height - 1) << 14)
-    payload = b"\x2f" + bits.to_bytes(4, "little") + bytes(4)
-    body = b"WEBP" + b"VP8L" + struct.pack("<I", len(payload)) + payload
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    return media.webp_lossy(width, height)
 
 
 def pdf(pages: int = 1, *, encrypted: bool = False) -> bytes:
-    """A small valid PDF 1.4 (catalog, page tree, `pages` blank pages, exact xref table).
-
-    `encrypted` adds a standard-security-handler /Encrypt dictionary to the trailer.
-    """
-    kids = " ".join(f"{i + 3} 0 R" for i in range(pages))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-    ]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"] * pages
-    if encrypted:
-        owner = "<" + "5a" * 32 + ">"
-        objects.append(f"<< /Filter /Standard /V 1 /R 2 /O {owner} /U {owner} /P -44 >>".encode())
-    out = bytearray(b"%PDF-1.4\n%\xc7\xec\x8f\xa2\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    trailer = f"/Size {len(objects) + 1} /Root 1 0 R"
-    if encrypted:
-        doc_id = "<0123456789abcdef0123456789abcdef>"
-        trailer += f" /Encrypt {len(objects)} 0 R /ID [{doc_id} {doc_id}]"
-    out += f"trailer\n<< {trailer} >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
-    return bytes(out)
+    return media.pdf(pages, encrypt=encrypted)
