@@ -3,18 +3,15 @@ absence from every exception, repr and log line (live emulator, real sockets).""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
-import httpx2
 import pytest
 
 import claudecli
@@ -43,20 +40,6 @@ AuthStyle = Literal["bearer", "x-api-key"]
 COUNT_BODY: JSON = {k: v for k, v in BODY.items() if k != "max_tokens"}
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    return ssl.create_default_context()
-
-
-def loopback_transport() -> httpx2.HTTPTransport:
-    """httpx2's real network transport, sharing one (verifying) TLS context between clients.
-
-    A default httpx2 client loads the CA bundle (~0.1 s); these tests build one client per test.
-    Requests are plain HTTP to the loopback emulator, so TLS is never used either way.
-    """
-    return httpx2.HTTPTransport(verify=_tls_context())
-
-
 @pytest.fixture
 def make(emulator: Emulator) -> Iterator[Callable[..., Client]]:
     """Clients on the emulator (options as keywords, retries instant); closed after the test."""
@@ -65,9 +48,7 @@ def make(emulator: Emulator) -> Iterator[Callable[..., Client]]:
     def build(**options: Any) -> Client:
         options.setdefault("base_url", emulator.url)
         options.setdefault("api_key", Secret(KEY))
-        client = Client(
-            ClientOptions(**options), transport=loopback_transport(), sleep=lambda _s: None
-        )
+        client = Client(ClientOptions(**options), sleep=lambda _s: None)
         made.append(client)
         return client
 

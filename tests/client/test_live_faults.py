@@ -12,9 +12,7 @@ Unless a test says otherwise the reply is the emulator's deterministic echo of B
 from __future__ import annotations
 
 import email.utils
-import functools
 import socket
-import ssl
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -61,20 +59,6 @@ SLOW = 4.0
 E = TypeVar("E", bound=BaseException)
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    return ssl.create_default_context()
-
-
-def loopback_transport() -> httpx2.HTTPTransport:
-    """httpx2's real network transport, sharing one (verifying) TLS context between clients.
-
-    A default httpx2 client loads the CA bundle (~0.1 s); these tests build one client per test.
-    Requests are plain HTTP to the loopback emulator, so TLS is never used either way.
-    """
-    return httpx2.HTTPTransport(verify=_tls_context())
-
-
 @dataclass
 class Calls:
     """What the client asked for: sleeps (seconds) and retry notices, in order."""
@@ -98,7 +82,6 @@ def make(emulator: Emulator, calls: Calls) -> Iterator[Callable[..., Client]]:
         opts = ClientOptions(api_key=Secret(KEY), **options)
         client = Client(
             opts,
-            transport=loopback_transport(),
             sleep=calls.sleeps.append,
             on_retry=calls.notices.append,
         )
