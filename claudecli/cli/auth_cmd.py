@@ -17,7 +17,7 @@ import typer
 from claudecli.cli.completion import complete_profile
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
-from claudecli.cli.output import err, out
+from claudecli.cli.output import err, format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -248,7 +248,6 @@ def shown_base_url(resolved: ResolvedSettings) -> str:
 
 
 def status_text(resolved: ResolvedSettings, found: CredentialStatus, backend: str) -> str:
-    from claudecli.cli.tokens import format_table
     from claudecli.render.sanitize import visible
 
     settings = resolved.settings

@@ -14,7 +14,7 @@ import typer
 
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
-from claudecli.cli.output import err, out
+from claudecli.cli.output import err, format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -86,7 +86,6 @@ def register(app: typer.Typer) -> None:
 
 
 def show_table(resolved: ResolvedSettings) -> str:
-    from claudecli.cli.tokens import format_table
     from claudecli.config import config_show_rows
     from claudecli.render.sanitize import visible
 

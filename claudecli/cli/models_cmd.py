@@ -15,7 +15,7 @@ import typer
 from claudecli.cli.completion import complete_model
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
-from claudecli.cli.output import err, out
+from claudecli.cli.output import err, format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -123,7 +123,6 @@ def is_current(info: Mapping[str, Any]) -> bool:
 
 
 def models_table(shown: Sequence[Mapping[str, Any]], aliases: Mapping[str, str]) -> str:
-    from claudecli.cli.tokens import format_table
     from claudecli.render.sanitize import sanitize
 
     headers = list(HEADERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 
 def out(text: str) -> None:
@@ -14,3 +15,19 @@ def out(text: str) -> None:
 def err(text: str) -> None:
     """One line of diagnostics on stderr."""
     sys.stderr.write(text + "\n")
+
+
+def format_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, right_aligned: set[int]
+) -> str:
+    """Plain aligned columns (two spaces apart) with a header line; no trailing spaces."""
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [
+            cell.rjust(widths[i]) if i in right_aligned else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join(line(row) for row in (headers, *rows))

@@ -18,6 +18,7 @@ import typer
 from claudecli.cli import options as o
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
+from claudecli.cli.output import format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -130,7 +131,7 @@ def run_count(app: AppContext, args: AskArgs, *, json_out: bool, each: bool) -> 
         window = context_window_for(client, settings, spec.model)
         counts = count_each(client, jobs) if each else [count_one(client, jobs[0])]
     report = Report(spec.model, window, counts[-1], tuple(counts[:-1]))
-    write_out(render_json(report) if json_out else render_text(report, each=each))
+    out(render_json(report) if json_out else render_text(report, each=each))
     finish(report)
 
 
@@ -277,22 +278,6 @@ def table_row(count: Count, report: Report) -> list[str]:
     return [count.name, f"{count.tokens:,}", share, cost, ""]
 
 
-def format_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], *, right_aligned: set[int]
-) -> str:
-    """Plain aligned columns (two spaces apart) with a header line; no trailing spaces."""
-    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [
-            cell.rjust(widths[i]) if i in right_aligned else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
-        ]
-        return "  ".join(padded).rstrip()
-
-    return "\n".join(line(row) for row in (headers, *rows))
-
-
 def render_json(report: Report) -> str:
     import json
 
@@ -384,8 +369,3 @@ def warn(text: str) -> None:
 
     with _stderr_lock:
         sys.stderr.write(f"claudecli: warning: {sanitize(text)}\n")
-
-
-def write_out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()

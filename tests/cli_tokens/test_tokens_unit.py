@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 import typer
 
+from claudecli.cli.output import format_table
 from claudecli.cli.tokens import (
     Count,
     Report,
     count_each,
     count_jobs,
     finish,
-    format_table,
     input_tokens,
     item_specs,
     render_json,
