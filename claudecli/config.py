@@ -74,6 +74,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from claudecli import paths
+from claudecli.client.options import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from claudecli.errors import ClaudecliError, ConfigError, UsageError
 
 if TYPE_CHECKING:
@@ -98,8 +99,6 @@ __all__ = [
 ]
 
 DEFAULT_MODEL: Final = "claude-sonnet-5-5"
-DEFAULT_BASE_URL: Final = "https://api.anthropic.com"
-DEFAULT_API_VERSION: Final = "2026-10-21"
 DEFAULT_PROFILE: Final = "default"
 DEFAULT_MODEL_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
     {"opus": "claude-opus-5-5", "sonnet": "claude-sonnet-5-5", "haiku": "claude-haiku-5-5"}
@@ -1204,8 +1203,10 @@ def _setting_warnings(settings: Settings, sources: Mapping[str, str]) -> list[st
 
 
 def mask_secret(value: str) -> str:
-    """`…` plus at most the last 4 characters (none for values shorter than 12)."""
-    return "…" + value[-4:] if len(value) >= 12 else "…"
+    """`…` plus at most the last 4 characters (the one masking rule: `Secret.masked`)."""
+    from claudecli.client.options import Secret
+
+    return Secret(value).masked()
 
 
 def config_show_rows(resolved: ResolvedSettings) -> list[tuple[str, str, str]]:

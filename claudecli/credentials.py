@@ -35,7 +35,7 @@ from types import MappingProxyType
 from typing import Any, Final, Literal, TypeVar
 
 from claudecli.client.options import Secret
-from claudecli.config import DEFAULT_PROFILE, Settings, mask_secret
+from claudecli.config import DEFAULT_PROFILE, Settings
 from claudecli.errors import CredentialsError
 
 __all__ = [
@@ -82,7 +82,7 @@ class Credential:
 
     def masked(self) -> str:
         """At most the last four characters: `…a1b2`."""
-        return mask_secret(self.value.reveal())
+        return self.value.masked()
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from claudecli.config import ResolvedSettings, Settings
     from claudecli.credentials import Credential
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
-
 
 @dataclass
 class AppContext:
@@ -67,7 +65,7 @@ class AppContext:
 
 def client_options(settings: Settings, credential: Credential) -> ClientOptions:
     """Settings + credential -> client options (a profile-file token brings its own extras)."""
-    from claudecli.client import ClientOptions, Timeouts
+    from claudecli.client import DEFAULT_BASE_URL, ClientOptions, Timeouts
 
     base_url = settings.base_url
     if credential.base_url and base_url == DEFAULT_BASE_URL:

@@ -40,7 +40,8 @@ class Secret:
         return self._value
 
     def masked(self) -> str:
-        return "…" + self._value[-4:] if len(self._value) > 8 else "…"
+        """`…` plus at most the last 4 characters (none for values shorter than 12)."""
+        return "…" + self._value[-4:] if len(self._value) >= 12 else "…"
 
     def __repr__(self) -> str:
         return "Secret('***')"
