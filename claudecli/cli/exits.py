@@ -20,11 +20,7 @@ from claudecli.client.errors import (
     StreamInterruptedError,
 )
 from claudecli.errors import (
-    AnswerError,
     ClaudecliError,
-    CredentialsError,
-    InputError,
-    UsageError,
 )
 from claudecli.render.sanitize import sanitize
 
@@ -82,16 +78,11 @@ def _status_exit(status: int) -> ExitStatus:
 
 
 def _domain_status(exc: BaseException) -> ExitStatus:
-    if isinstance(exc, AnswerError):
-        return ExitStatus(exc.exit_code)
-    if isinstance(exc, UsageError | RequestValidationError):
+    """Domain errors carry their code (`claudecli.errors`); anything else is internal."""
+    if isinstance(exc, RequestValidationError):
         return ExitStatus.USAGE
-    if isinstance(exc, InputError):
-        return ExitStatus.BAD_INPUT
-    if isinstance(exc, CredentialsError):
-        return ExitStatus.AUTH
-    if isinstance(exc, ClaudecliError | ClaudeError):
-        return ExitStatus.INTERNAL
+    if isinstance(exc, ClaudecliError):
+        return ExitStatus(exc.exit_code)
     return ExitStatus.INTERNAL
 
 
