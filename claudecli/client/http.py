@@ -14,7 +14,13 @@ import httpx2
 
 from claudecli import __version__
 
-from .errors import APIConnectionError, APIError, APIStatusError, APITimeoutError
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    ProtocolError,
+)
 from .options import ClientOptions, RetryNotice
 from .retry import retry_delay, should_retry
 
@@ -249,8 +255,6 @@ def _json_body(response: httpx2.Response) -> Any:
     try:
         return response.json()
     except ValueError:
-        from .errors import ProtocolError
-
         raise ProtocolError(
             f"expected JSON from {response.request.url.path}, got "
             f"{response.headers.get('content-type', 'no content-type')}",

@@ -170,7 +170,6 @@ class MessageStream:
             yield from self._from_json_body(response)
             return
         decoder = SSEDecoder()
-        self._last_content = self._clock()
         for chunk in self._chunks(response, deadline):
             for sse in decoder.feed(chunk):
                 event = self._accept(sse, response, deadline)
