@@ -28,14 +28,12 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except typer.Exit:
+        except (typer.Exit, SystemExit, GeneratorExit):
             raise
         except BrokenPipeError:
             silence_stdout()
             raise typer.Exit(ExitStatus.OK) from None
-        except (Exception, KeyboardInterrupt, BaseException) as exc:
-            if isinstance(exc, SystemExit | GeneratorExit):
-                raise
+        except BaseException as exc:  # KeyboardInterrupt and Terminated included: 130 / 143
             report(exc, key_source=_key_source(args, kwargs))
             raise typer.Exit(exit_status(exc)) from None
 
