@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claudecli.cli.output import out
@@ -58,7 +58,6 @@ class Outcome:
     started: float
     first_token: float | None = None
     retries: int = 0
-    extras: JSON = field(default_factory=dict)
 
 
 def run_ask(app: AppContext, args: AskArgs) -> None:
