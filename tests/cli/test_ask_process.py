@@ -147,7 +147,7 @@ def test_tty_run_renders_markdown_and_gives_the_prompt_back(
     _wait_for(lambda: _pane(tmux).rstrip().endswith(PROMPT), timeout=5)
     screen = _pane(tmux)
     status = STATUS.search(screen)
-    begin = re.search(rf"^{BEGIN}$", screen, re.MULTILINE)
+    begin = re.search(rf"^{BEGIN} *$", screen, re.MULTILINE)
     assert status is not None and status.group(1) == "0", screen
     assert begin is not None, screen
     lines = [line.rstrip() for line in screen[begin.end() : status.start()].splitlines()]
@@ -159,4 +159,4 @@ def test_tty_run_renders_markdown_and_gives_the_prompt_back(
 
 
 BEGIN = "BEGIN-ASK"
-STATUS = re.compile(r"^status:(\d+)$", re.MULTILINE)
+STATUS = re.compile(r"^status:(\d+) *$", re.MULTILINE)
