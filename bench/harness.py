@@ -11,8 +11,8 @@ Everything here is standard library only and talks to 127.0.0.1 only.
 * `EmulatorProcess` runs `python -m claudecli.emulator --port 0` in its OWN process (its CPU is
   never counted in a measured child) and stops it in `stop()` (use it as a context manager).
 * `rechunk_sse()` rewrites a recorded stream so that every `text_delta` carries `piece` characters
-  (4 characters = 1 emulator token), the way the real API streams a long answer;
-  `coalesce_sse()` groups events so that the emulator's replay sends ~16 KiB per HTTP chunk.
+  (4 characters = 1 emulator token), the way the real API streams a long answer (the emulator's
+  `chunk_bytes` directive replays it in bigger HTTP chunks of whole events).
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ __all__ = [
     "Sample",
     "Stats",
     "child_env",
-    "coalesce_sse",
     "rechunk_sse",
     "spawn",
     "summarize",
@@ -488,30 +487,6 @@ def rechunk_sse(raw: bytes, piece: int) -> tuple[bytes, dict[str, int]]:
     if pending:
         flush()
     return b"".join(out), counts
-
-
-def coalesce_sse(raw: bytes, chunk_bytes: int = 16384) -> bytes:
-    """The same events, grouped so that the emulator's replay sends ~`chunk_bytes` per HTTP chunk.
-
-    The emulator's `sse_file` replay sends one HTTP chunk per blank-line-terminated event (it
-    splits on LF LF). Inside a group every event here ends with LF CR LF instead (a valid SSE
-    blank line: CRLF is a line ending), so the group travels as one chunk; the group's last event
-    ends with LF LF. The decoded events are identical.
-    """
-    groups: list[bytes] = []
-    group: list[bytes] = []
-    size = 0
-    for event in raw.split(b"\n\n"):
-        if not event.strip():
-            continue
-        group.append(event)
-        size += len(event) + 3
-        if size >= chunk_bytes:
-            groups.append(b"\n\r\n".join(group) + b"\n\n")
-            group, size = [], 0
-    if group:
-        groups.append(b"\n\r\n".join(group) + b"\n\n")
-    return b"".join(groups)
 
 
 def count_text(raw: bytes) -> dict[str, int]:

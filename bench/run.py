@@ -54,6 +54,7 @@ STREAM_VARIANTS = (
     ("coalesced", "1 token/delta, ~16 KiB HTTP chunks"),
     ("kib", "1 KiB/delta (#emu tokens=)"),
 )
+CHUNK_BYTES = {"coalesced": 16384}  # the emulator groups whole events into chunks this big
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -232,8 +233,9 @@ class Bench:
         """The recorded 100k-token stream as an `sse_file` for the emulator to replay.
 
         'token': 1 token (4 chars) per text delta, one HTTP chunk per event (how the emulator and
-        the API frame events); 'coalesced': the same events, ~16 KiB HTTP chunks; 'kib': as the
-        emulator's `#emu tokens=` directive serves it (1 KiB per delta).
+        the API frame events); 'coalesced': the same file, replayed in ~16 KiB HTTP chunks of
+        whole events (`replay()`: the emulator's `chunk_bytes`, as TCP coalesces a fast stream);
+        'kib': as the emulator's `#emu tokens=` directive serves it (1 KiB per delta).
         """
         if name not in self._stream_files:
             body = {
@@ -250,16 +252,16 @@ class Bench:
             token = self.work / "stream-token.sse"
             token.write_bytes(rechunked)
             self._stream_files["token"] = (token, counts)
-            coalesced = self.work / "stream-coalesced.sse"
-            coalesced.write_bytes(harness.coalesce_sse(rechunked))
-            self._stream_files["coalesced"] = (
-                coalesced,
-                harness.count_text(coalesced.read_bytes()),
-            )
+            self._stream_files["coalesced"] = (token, counts)  # replayed with chunk_bytes
             for path, c in self._stream_files.values():
                 if c["output_tokens"] != self.cfg.stream_tokens:
                     raise BenchError(f"{path.name}: expected {self.cfg.stream_tokens} tokens: {c}")
         return self._stream_files[name]
+
+    def replay(self, name: str) -> dict[str, Any]:
+        """The emulator directive that replays stream `name` (see `stream_file`)."""
+        path, _ = self.stream_file(name)
+        return {"sse_file": str(path), "chunk_bytes": CHUNK_BYTES.get(name, 0)}
 
     # section 1 --------------------------------------------------------------------------
     def section1(self) -> None:
@@ -295,15 +297,15 @@ class Bench:
             )
             floor_rows.append([code, f"{floor.cpu:.3f}", f"{floor.rss_mb:.1f}"])
         for variant, label in STREAM_VARIANTS:
-            path, counts = self.stream_file(variant)
+            _, counts = self.stream_file(variant)
             samples: dict[str, list[Sample]] = {m: [] for m in modes}
             inner: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
             for mode in modes:  # warm-up: bytecode cache and page cache
-                self._consume(mode, path, counts)
+                self._consume(mode, variant, counts)
             for run in range(self.cfg.runs):
                 for mode in modes:
                     _progress(f"{variant}: {mode} run {run + 1}/{self.cfg.runs}")
-                    sample, child = self._consume(mode, path, counts)
+                    sample, child = self._consume(mode, variant, counts)
                     samples[mode].append(sample)
                     inner[mode].append(child)
             rows = []
@@ -321,7 +323,7 @@ class Bench:
                 self.scenarios[key] = Scenario(
                     [self.cfg.python, str(CONSUMERS), mode, self.e.url],
                     "pipe",
-                    self.queue({"sse_file": str(path)}),
+                    self.queue(self.replay(variant)),
                 )
                 rows.append(
                     [
@@ -382,9 +384,9 @@ class Bench:
         )
 
     def _consume(
-        self, mode: str, path: Path, counts: dict[str, int]
+        self, mode: str, variant: str, counts: dict[str, int]
     ) -> tuple[Sample, dict[str, Any]]:
-        self.queue({"sse_file": str(path)})()
+        self.queue(self.replay(variant))()
         argv = [self.cfg.python, str(CONSUMERS), mode, self.e.url]
         sample = harness.spawn(argv, env=self.env, output="pipe").check(f"consumer {mode}")
         child = json.loads(sample.stdout.decode().strip().splitlines()[-1])
@@ -457,21 +459,19 @@ class Bench:
             self.cfg.runs,
             before=reset,
         )
-        token_path, _ = self.stream_file("token")
         big_token = row(
             "2.long.claudecli.token",
             "  same, 1 token/delta, 1 HTTP chunk/event",
             [cc, "ask", "--max-tokens", "128000", "long answer"],
             self.cfg.runs,
-            before=self.queue({"sse_file": str(token_path)}),
+            before=self.queue(self.replay("token")),
         )
-        coalesced_path, _ = self.stream_file("coalesced")
         big_coalesced = row(
             "2.long.claudecli.coalesced",
             "  same, 1 token/delta, ~16 KiB HTTP chunks",
             [cc, "ask", "--max-tokens", "128000", "long answer"],
             self.cfg.runs,
-            before=self.queue({"sse_file": str(coalesced_path)}),
+            before=self.queue(self.replay("coalesced")),
         )
         row(
             "2.long.curl",

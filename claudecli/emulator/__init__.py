@@ -70,7 +70,8 @@ HTTP: `status` (int; error body of the right type, 413 is Cloudflare HTML) · `e
 `message` · `error_code` (-> `details.error_code`) · `retry_after` (s) · `retry_after_ms` ·
 `should_retry` (-> `x-should-retry`) · `headers` (object, added to the response) · `delay` (s before
 answering) · `json` (literal body, with `status` default 200) · `sse_bytes` / `sse_file` (replay a
-raw SSE body verbatim, e.g. the shared fixtures).
+raw SSE body verbatim, e.g. the shared fixtures; one HTTP chunk per event, or whole events grouped
+into chunks of about `chunk_bytes` bytes).
 
 Stream faults: `fault` = reset|drop|eof|truncate|error|stall|drip|malformed|unknown|unknown_event|
 unknown_block|unknown_delta|json_body, tuned by `after` (events sent first, pings counted),

@@ -275,4 +275,22 @@ def _missing_key_message(mode: str) -> str:
 def _raw_sse(plan: Plan) -> Stream:
     data = plan.sse_bytes if plan.sse_bytes is not None else Path(str(plan.sse_file)).read_bytes()
     chunks = [chunk for chunk in re.split(rb"(?<=\n\n)", data) if chunk]
+    if plan.chunk_bytes > 0:
+        chunks = _grouped(chunks, plan.chunk_bytes)
     return Stream((*(Send(chunk) for chunk in chunks), End()), dict(plan.headers))
+
+
+def _grouped(events: list[bytes], size: int) -> list[bytes]:
+    """Whole events joined into chunks of at least `size` bytes (the last may be smaller)."""
+    chunks: list[bytes] = []
+    group: list[bytes] = []
+    filled = 0
+    for event in events:
+        group.append(event)
+        filled += len(event)
+        if filled >= size:
+            chunks.append(b"".join(group))
+            group, filled = [], 0
+    if group:
+        chunks.append(b"".join(group))
+    return chunks

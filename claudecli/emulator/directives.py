@@ -98,6 +98,7 @@ class Plan:
     json: Any = None
     sse_bytes: bytes | None = None
     sse_file: str | None = None
+    chunk_bytes: int = 0  # replay: group events into HTTP chunks of about this size (0: one each)
     # stream faults
     fault: str | None = None
     after: int | None = None
@@ -226,6 +227,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "json": _to_json,
     "sse_bytes": _to_bytes,
     "sse_file": _to_str,
+    "chunk_bytes": _to_int,
     "fault": _one_of(FAULTS),
     "after": _to_int,
     "seconds": _to_float,

@@ -20,6 +20,7 @@ from .util import (
     created_and_streamed,
     event_names,
     headers,
+    raw_exchange,
     request,
     user,
 )
@@ -312,6 +313,37 @@ def test_shared_fixtures_replay_verbatim(
     assert served == sdk_final_from_bytes(data)
     emulator.enqueue({"sse_bytes": data})
     assert call(emulator, "POST", "/v1/messages", request("x", stream=True))[2] == data
+
+
+def _http_chunks(raw: bytes) -> list[bytes]:
+    """The chunks of a chunked HTTP/1.1 response, as framed on the wire."""
+    body = raw.partition(b"\r\n\r\n")[2]
+    chunks: list[bytes] = []
+    while body:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            break
+        chunks.append(body[:size])
+        body = body[size + 2 :]
+    return chunks
+
+
+@pytest.mark.parametrize(("chunk_bytes", "sizes"), [(0, 14), (1, 14), (600, 5), (5000, 1)])
+def test_replay_groups_whole_events_into_chunks_of_chunk_bytes(
+    emulator: Emulator, chunk_bytes: int, sizes: int
+) -> None:
+    path = FIXTURES / "06-thinking-signature-refusal-fallback-credit.sse"  # 2683 bytes, 14 events
+    data = path.read_bytes()
+    emulator.enqueue({"sse_file": str(path), "chunk_bytes": chunk_bytes})
+    raw, error = raw_exchange(emulator, request("x", stream=True))
+    chunks = _http_chunks(raw)
+    assert error is None and b"".join(chunks) == data
+    assert len(chunks) == sizes
+    assert all(chunk.endswith(b"\n\n") for chunk in chunks)  # never an event cut in two
+    for chunk in chunks[:-1]:  # each chunk is full, and would not be without its last event
+        last_event = chunk[:-2].rpartition(b"\n\n")[2] + b"\n\n"
+        assert len(chunk) >= chunk_bytes > len(chunk) - len(last_event) or chunk == last_event
 
 
 def test_enqueued_items_are_consumed_fifo(emulator: Emulator, client: anthropic.Anthropic) -> None:
