@@ -70,4 +70,5 @@ def make_renderer(
         spinner=spinner,
         err_color=mode.err_color,
         animate=mode.animate,
+        catch_up=True,
     )

@@ -19,10 +19,12 @@ cursor movement: blocks appear as they close, thinking and tool calls when they 
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Concatenate, ParamSpec, TextIO, TypeVar
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
@@ -43,6 +45,8 @@ __all__ = ["LiveRenderer", "LiveSink", "RenderStats", "Throttle", "make_console"
 
 Lines = list[list[Segment]]
 _DIM = Style(dim=True)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 def make_console(
@@ -140,6 +144,25 @@ def _strip_empty(lines: Lines) -> Lines:
     return lines[start:end]
 
 
+def _rstrip(line: list[Segment]) -> list[Segment]:
+    """The line without the blank padding Rich adds up to the full width (coloured cells stay).
+
+    A padded line fills the terminal's width, so a terminal that reflows on a resize would turn
+    each row of the live region into two when the window narrows, and leave half of them behind.
+    """
+    out = list(line)
+    while out:
+        last = out[-1]
+        if last.control or (last.style is not None and last.style.bgcolor is not None):
+            break
+        text = last.text.rstrip(" ")
+        if text:
+            out[-1] = Segment(text, last.style)
+            break
+        out.pop()
+    return out
+
+
 def _crop(lines: Lines, rows: int) -> Lines:
     """The last `rows` lines, the first of them replaced by a mark that more is above."""
     if len(lines) <= rows:
@@ -213,8 +236,26 @@ def _summary_renderable(summary: Summary, code_theme: str) -> RenderableType:
     return Panel(body, title=title, title_align="left", border_style=border, expand=False)
 
 
+def _locked(
+    method: Callable[Concatenate[LiveSink, _P], _R],
+) -> Callable[Concatenate[LiveSink, _P], _R]:
+    """Run a `LiveSink` method under its lock (the catch-up thread draws too)."""
+
+    @functools.wraps(method)
+    def wrapper(sink: LiveSink, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with sink._lock:
+            return method(sink, *args, **kwargs)
+
+    return wrapper
+
+
 class LiveSink:
-    """Scrollback commits plus one throttled live region (see the module docstring)."""
+    """Scrollback commits plus one throttled live region (see the module docstring).
+
+    With `catch_up`, a daemon thread draws what the throttle held back once the stream goes
+    quiet (a pause between events would otherwise show a stale tail until the next event), and
+    redraws the tail at a new width after a resize. Every drawing method holds one lock.
+    """
 
     def __init__(
         self,
@@ -224,11 +265,13 @@ class LiveSink:
         clock: Clock = time.monotonic,
         fps: float = 15.0,
         code_theme: str = "monokai",
+        catch_up: bool = False,
     ) -> None:
         self.console = console
         self.stats = RenderStats()
         self._animate = animate
-        self._throttle = Throttle(clock, 1.0 / fps)
+        self._interval = 1.0 / fps
+        self._throttle = Throttle(clock, self._interval)
         self._code_theme = code_theme
         self._frame = _Frame()
         self._live: Live | None = None
@@ -236,9 +279,15 @@ class LiveSink:
         self._markdown: BlockSplitter | None = None
         self._dirty = False
         self._printed = False
+        self._lock = threading.RLock()
+        self._catch_up = catch_up and animate
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._drawn_width: int | None = None  # the width the live region was last drawn at
 
     # -- Sink --------------------------------------------------------------------------------
 
+    @_locked
     def text(self, text: str) -> None:
         if self._markdown is None:
             self._markdown = BlockSplitter()
@@ -246,6 +295,7 @@ class LiveSink:
         self._commit_blocks(self._markdown.feed(text))
         self._dirty = True
 
+    @_locked
     def end_text(self) -> None:
         splitter, self._markdown = self._markdown, None
         if splitter is None:
@@ -253,14 +303,17 @@ class LiveSink:
         self._set_tail(None)
         self._commit_blocks(splitter.close())
 
+    @_locked
     def thinking_start(self) -> None:
         self._set_tail(_ThinkingTail())
 
+    @_locked
     def thinking(self, text: str) -> None:
         if text and isinstance(self._tail, _ThinkingTail):
             self._tail.parts.append(text)
             self._dirty = True
 
+    @_locked
     def thinking_end(self, summary: str) -> None:
         tail = self._tail
         self._set_tail(None)
@@ -268,25 +321,31 @@ class LiveSink:
             self._commit(Text("".join(tail.parts).strip("\n"), style="dim italic"))
         self._commit(Text(summary, style="dim"))
 
+    @_locked
     def tool_start(self, title: str) -> None:
         self._set_tail(_ToolTail(title))
 
+    @_locked
     def tool_input(self, text: str) -> None:
         if text and isinstance(self._tail, _ToolTail):
             self._tail.parts.append(text)
             self._dirty = True
 
+    @_locked
     def summary(self, summary: Summary) -> None:
         if isinstance(self._tail, _ToolTail):
             self._set_tail(None)
         self._commit(_summary_renderable(summary, self._code_theme))
 
+    @_locked
     def note(self, text: str) -> None:
         self._commit(Text(text, style="dim"))
 
+    @_locked
     def footnotes(self, lines: list[str]) -> None:
         self._commit(Text("\n".join(lines), style="dim"))
 
+    @_locked
     def tick(self) -> None:
         if self._dirty and self._animate and self._throttle.ready():
             self._refresh()
@@ -295,15 +354,43 @@ class LiveSink:
         """Rich writes each commit and refresh through at once."""
 
     def close(self) -> None:
-        try:
-            self.end_text()
-            self._set_tail(None)
-        finally:
-            self._frame.lines = []  # so stop() erases the region even if a commit failed
-            live, self._live = self._live, None
-            if live is not None:
-                live.stop()
-            self._printed = False
+        self._stop_catch_up()
+        with self._lock:
+            try:
+                self.end_text()
+                self._set_tail(None)
+            finally:
+                self._frame.lines = []  # so stop() erases the region even if a commit failed
+                live, self._live = self._live, None
+                if live is not None:
+                    live.stop()
+                self._printed = False
+                self._drawn_width = None
+
+    # -- catching up -------------------------------------------------------------------------
+
+    def _start_catch_up(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._catch_up_loop, name="live-tail", daemon=True)
+        self._thread.start()
+
+    def _stop_catch_up(self) -> None:
+        self._stopping.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+
+    def _catch_up_loop(self) -> None:
+        while not self._stopping.wait(self._interval):
+            with self._lock:
+                if self._live is None:
+                    continue
+                if self._drawn_width not in (None, self.console.width):
+                    self._dirty = self._dirty or self._tail is not None  # a resize: redraw
+                self.tick()
+
+    def _note_drawn(self) -> None:
+        self._drawn_width = self.console.width
 
     # -- drawing -----------------------------------------------------------------------------
 
@@ -349,6 +436,7 @@ class LiveSink:
             lines = [[], *lines]
         self.console.print(_Lines(lines))
         self._printed = True
+        self._note_drawn()
 
     def _ensure_live(self) -> Live | None:
         if self._live is None and self._animate:
@@ -362,6 +450,8 @@ class LiveSink:
                 vertical_overflow="visible",
             )
             self._live.start()
+            if self._catch_up:
+                self._start_catch_up()
         return self._live
 
     def _refresh(self) -> None:
@@ -369,6 +459,7 @@ class LiveSink:
         live = self._ensure_live()
         if live is not None:
             live.refresh()
+            self._note_drawn()
             self.stats.refreshes += 1
         self._dirty = False
 
@@ -377,7 +468,7 @@ class LiveSink:
         height = max(2, self.console.size.height)
         renderable = self._tail.renderable(height, height * max(self.console.width, 20))
         self.stats.tail_renders += 1
-        return _crop(self._render(renderable), height - 1)
+        return _crop([_rstrip(line) for line in self._render(renderable)], height - 1)
 
 
 class LiveRenderer(StreamRenderer):
@@ -396,8 +487,16 @@ class LiveRenderer(StreamRenderer):
         animate: bool = True,
         fps: float = 15.0,
         code_theme: str = "monokai",
+        catch_up: bool = False,
     ) -> None:
-        self.sink = LiveSink(console, animate=animate, clock=clock, fps=fps, code_theme=code_theme)
+        self.sink = LiveSink(
+            console,
+            animate=animate,
+            clock=clock,
+            fps=fps,
+            code_theme=code_theme,
+            catch_up=catch_up,
+        )
         super().__init__(
             self.sink,
             ErrWriter(err, color=err_color),

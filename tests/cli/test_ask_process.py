@@ -158,5 +158,26 @@ def test_tty_run_renders_markdown_and_gives_the_prompt_back(
     assert screen.rstrip().splitlines()[-1] == PROMPT, screen  # the shell prompt is back
 
 
+def test_tty_pause_mid_answer_shows_everything_received(tmux: list[str], tmp_path: Path) -> None:
+    # 20 deltas arrive in one burst, then the server pauses before closing the block: the
+    # screen must catch up with the whole paragraph during the pause, not at the next event.
+    words = " ".join(f"word{i:03d}" for i in range(60))
+    prompt = f'#emu text="{words}" fault=stall after=23 seconds=6'
+    script = tmp_path / "run"
+    script.write_text(f"#!/bin/sh\nexec {shlex.join([*command(), 'ask', prompt])}\n")
+    script.chmod(0o755)
+    _wait_for(lambda: PROMPT in _pane(tmux), timeout=10)
+    subprocess.run(
+        [*tmux, "send-keys", "-t", "ask", './run; echo "status:$?"', "Enter"],
+        check=True,
+        timeout=10,
+    )
+    _wait_for(lambda: "word000" in _pane(tmux), timeout=10)
+    _wait_for(lambda: "word059" in _pane(tmux), timeout=3)  # well inside the 6 s pause
+    assert STATUS.search(_pane(tmux)) is None  # ... which is still going on
+    _wait_for(lambda: STATUS.search(_pane(tmux)) is not None, timeout=20)
+    assert _pane(tmux).count("word059") == 1
+
+
 BEGIN = "BEGIN-ASK"
 STATUS = re.compile(r"^status:(\d+) *$", re.MULTILINE)
