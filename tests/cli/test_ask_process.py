@@ -66,7 +66,10 @@ def test_sigint_before_any_output(emulator: Emulator) -> None:
 
 def test_closed_stdout_pipe_ends_quietly_with_0(emulator: Emulator, tmp_path: Path) -> None:
     err_file, status_file = tmp_path / "stderr", tmp_path / "status"
-    cli = shlex.join([*command(), "ask", "#emu tokens=20000"])
+    # 160 KB: more than a pipe buffer (64 KiB) holds, so the write that follows `head`'s exit
+    # must fail (with 8,192 tokens the whole answer fit in the pipe, and a loaded machine let
+    # claudecli finish before `head` exited, adding the max_tokens note on stderr).
+    cli = shlex.join([*command(), "ask", "--max-tokens", "50000", "#emu tokens=40000"])
     script = f'{cli} 2>{err_file} | head -c 5; echo "${{PIPESTATUS[0]}}" >{status_file}'
     done = subprocess.run(
         ["bash", "-o", "pipefail", "-c", script],
