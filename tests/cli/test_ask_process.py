@@ -131,14 +131,14 @@ def _wait_for(ready: Callable[[], bool], *, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def test_tty_run_renders_markdown_and_gives_the_prompt_back(
-    tmux: list[str], tmp_path: Path
-) -> None:
-    # The command goes in a script that prints its own start marker, so the typed line stays
-    # short: a long venv path would wrap (or scroll sideways under a dumb TERM) in 80 columns.
-    cli = shlex.join([*command(), "ask", "#emu tokens=300"])
-    script = tmp_path / "run"
-    script.write_text(f"#!/bin/sh\necho {BEGIN}\nexec {cli}\n")
+def _type_ask(tmux: list[str], folder: Path, prompt: str) -> None:
+    """Type `./run; echo "status:$?"` where `run` echoes BEGIN, then execs `claudecli ask`.
+
+    The command lives in a script so that the typed line stays short: a long venv path would
+    wrap (or scroll sideways under a dumb TERM) in 80 columns.
+    """
+    script = folder / "run"
+    script.write_text(f"#!/bin/sh\necho {BEGIN}\nexec {shlex.join([*command(), 'ask', prompt])}\n")
     script.chmod(0o755)
     _wait_for(lambda: PROMPT in _pane(tmux), timeout=10)
     subprocess.run(
@@ -146,6 +146,12 @@ def test_tty_run_renders_markdown_and_gives_the_prompt_back(
         check=True,
         timeout=10,
     )
+
+
+def test_tty_run_renders_markdown_and_gives_the_prompt_back(
+    tmux: list[str], tmp_path: Path
+) -> None:
+    _type_ask(tmux, tmp_path, "#emu tokens=300")
     _wait_for(lambda: STATUS.search(_pane(tmux)) is not None, timeout=20)
     _wait_for(lambda: _pane(tmux).rstrip().endswith(PROMPT), timeout=5)
     screen = _pane(tmux)
@@ -165,16 +171,7 @@ def test_tty_pause_mid_answer_shows_everything_received(tmux: list[str], tmp_pat
     # 20 deltas arrive in one burst, then the server pauses before closing the block: the
     # screen must catch up with the whole paragraph during the pause, not at the next event.
     words = " ".join(f"word{i:03d}" for i in range(60))
-    prompt = f'#emu text="{words}" fault=stall after=23 seconds=6'
-    script = tmp_path / "run"
-    script.write_text(f"#!/bin/sh\nexec {shlex.join([*command(), 'ask', prompt])}\n")
-    script.chmod(0o755)
-    _wait_for(lambda: PROMPT in _pane(tmux), timeout=10)
-    subprocess.run(
-        [*tmux, "send-keys", "-t", "ask", './run; echo "status:$?"', "Enter"],
-        check=True,
-        timeout=10,
-    )
+    _type_ask(tmux, tmp_path, f'#emu text="{words}" fault=stall after=23 seconds=6')
     _wait_for(lambda: "word000" in _pane(tmux), timeout=10)
     _wait_for(lambda: "word059" in _pane(tmux), timeout=3)  # well inside the 6 s pause
     assert STATUS.search(_pane(tmux)) is None  # ... which is still going on
