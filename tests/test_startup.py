@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+
+from tests import importtime
 
 HEAVY = ("httpx2", "rich", "rich.markdown", "prompt_toolkit", "keyring", "pydantic", "anthropic")
 
 
 def imported_modules(*args: str) -> set[str]:
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "claudecli", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    names = set()
-    for line in done.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip())
-    return names
+    return importtime.imported_modules(["-m", "claudecli", *args])
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from claudecli.cli.completion import complete_model, complete_profile
 from claudecli.models import write_models_cache
-from tests import completions_gen
+from tests import completions_gen, importtime
 from tests.cli_config.conftest import BIN, Run
 
 pytestmark = pytest.mark.slow
@@ -151,19 +150,7 @@ def test_a_broken_config_completes_quietly(cli: Run, write_config: Callable[[str
 
 def imported_modules(env: dict[str, str]) -> set[str]:
     """Top-level packages a completion run imports (`python -X importtime`)."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", str(BIN)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    names = set()
-    for line in done.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+    names = {name.split(".")[0] for name in importtime.imported_modules([str(BIN)], env)}
     assert "claudecli" in names
     return names
 
