@@ -355,17 +355,20 @@ class LiveSink:
 
     def close(self) -> None:
         self._stop_catch_up()
-        with self._lock:
-            try:
-                self.end_text()
-                self._set_tail(None)
-            finally:
-                self._frame.lines = []  # so stop() erases the region even if a commit failed
-                live, self._live = self._live, None
-                if live is not None:
-                    live.stop()
-                self._printed = False
-                self._drawn_width = None
+        try:
+            with self._lock:
+                try:
+                    self.end_text()
+                    self._set_tail(None)
+                finally:
+                    self._frame.lines = []  # so stop() erases the region even if a commit failed
+                    live, self._live = self._live, None
+                    if live is not None:
+                        live.stop()
+                    self._printed = False
+                    self._drawn_width = None
+        finally:
+            self._stop_catch_up()  # the final commit may have opened the region (and the thread)
 
     # -- catching up -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 from collections.abc import Callable
 
@@ -94,3 +95,12 @@ def test_the_live_tail_is_not_padded_to_the_width() -> None:
         assert "short line\n" in _written(console)  # no blanks up to column 60
     finally:
         sink.close()
+
+
+def test_close_stops_the_thread_even_when_the_final_commit_opened_the_region() -> None:
+    console = _console()
+    sink = LiveSink(console, fps=20, catch_up=True)
+    sink.text("never drawn before the end")  # no tick: the region opens at close()
+    sink.close()
+    assert "never drawn before the end" in _written(console)
+    assert not [t for t in threading.enumerate() if t.name == "live-tail"]
