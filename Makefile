@@ -7,10 +7,10 @@ BIN := $(VENV)/bin
 
 .PHONY: venv demo test lint bench completions clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml .ci/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c .ci/constraints.txt -e '.[test]'
 	touch $@
 
 venv: $(BIN)/.installed

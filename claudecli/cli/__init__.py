@@ -7,9 +7,13 @@ Typer app built in `claudecli.cli.app`, whose command modules import their depen
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claudecli.cli.context import Environment
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, environment: Environment | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args in (["--version"], ["-V"]):
         from claudecli import __version__
@@ -18,4 +22,4 @@ def main(argv: list[str] | None = None) -> None:
         return
     from claudecli.cli.app import run
 
-    run(args)
+    run(args, environment)

@@ -12,7 +12,7 @@ import typer
 
 from claudecli.cli import ask, auth_cmd, config_cmd, emulator_cmd, models_cmd, tokens
 from claudecli.cli.completion import complete_profile
-from claudecli.cli.context import AppContext
+from claudecli.cli.context import AppContext, Environment
 from claudecli.cli.exits import EXIT_CODES_HELP
 
 HELP = f"""claudecli: a fast, pipeline-safe terminal client for Claude.
@@ -48,7 +48,8 @@ def root(
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show version."),
     ] = False,
 ) -> None:
-    ctx.obj = AppContext(profile=profile, debug=debug)
+    environment = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
+    ctx.obj = AppContext(profile=profile, debug=debug, environment=environment)
 
 
 def build_app() -> typer.Typer:
@@ -70,8 +71,9 @@ def build_app() -> typer.Typer:
     return app
 
 
-def run(args: list[str]) -> None:
+def run(args: list[str], environment: Environment | None = None) -> None:
     from claudecli.cli.signals import install_handlers
 
-    install_handlers()
-    build_app()(args=args, prog_name="claudecli")
+    if environment is None:  # a real process (an injected one is a test's, in-process)
+        install_handlers()
+    build_app()(args=args, prog_name="claudecli", obj=environment)

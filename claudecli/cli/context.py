@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,13 +18,36 @@ if TYPE_CHECKING:
     from claudecli.credentials import Credential
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a command may know of the world: injected, so a test can run it in-process.
+
+    `claudecli.cli.main(argv, environment=...)` passes one in; a real run takes the process's.
+    """
+
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    clock: Callable[[], datetime] = _utc_now
+
+
 @dataclass
 class AppContext:
     profile: str | None = None
     debug: bool = False
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    environment: Environment = field(default_factory=Environment)
     _resolved: ResolvedSettings | None = None
     key_source: str | None = None  # where the credential in use came from, for a 401 line
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return self.environment.env
+
+    def today(self) -> date:
+        """Today by the injected clock (UTC): deprecation dates are compared with it."""
+        return self.environment.clock().date()
 
     def __post_init__(self) -> None:
         level = self.env.get("ANTHROPIC_LOG", "").lower()

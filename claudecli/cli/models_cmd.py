@@ -74,14 +74,15 @@ def run_models(
 
         err(f"claudecli: warning: {sanitize(listing.note)}")
     aliases = dict(settings.model_aliases)
+    today = app.today()
     if model is not None:
-        show_one(listing, model, aliases, json_out=json_out)
+        show_one(listing, model, aliases, today, json_out=json_out)
         return
     shown = [info for info in listing.models if show_all or is_current(info)]
     if json_out:
-        out(listing_json(listing, shown, aliases))
+        out(listing_json(listing, shown, aliases, today))
         return
-    out(models_table(shown, aliases))
+    out(models_table(shown, aliases, today))
     err(footer(listing, hidden=len(listing.models) - len(shown)))
 
 
@@ -102,7 +103,9 @@ def fetch_listing(app: AppContext, settings: Settings, *, refresh: bool) -> Mode
             client.close()
 
 
-def show_one(listing: ModelList, name: str, aliases: dict[str, str], *, json_out: bool) -> None:
+def show_one(
+    listing: ModelList, name: str, aliases: dict[str, str], today: date, *, json_out: bool
+) -> None:
     from claudecli.errors import InputError
     from claudecli.models import find_model, resolve_alias
 
@@ -110,9 +113,9 @@ def show_one(listing: ModelList, name: str, aliases: dict[str, str], *, json_out
     if info is None:
         raise InputError(f"{name}: no such model; `claudecli models --all` lists them")
     if json_out:
-        out(_dumps(model_json(info, aliases)))
+        out(_dumps(model_json(info, aliases, today)))
     else:
-        out(model_details(info, aliases))
+        out(model_details(info, aliases, today))
 
 
 def is_current(info: Mapping[str, Any]) -> bool:
@@ -122,18 +125,20 @@ def is_current(info: Mapping[str, Any]) -> bool:
 # --- text -----------------------------------------------------------------------------------
 
 
-def models_table(shown: Sequence[Mapping[str, Any]], aliases: Mapping[str, str]) -> str:
+def models_table(
+    shown: Sequence[Mapping[str, Any]], aliases: Mapping[str, str], today: date
+) -> str:
     from claudecli.render.sanitize import sanitize
 
     headers = list(HEADERS)
-    rows = [table_row(info, aliases) for info in shown]
+    rows = [table_row(info, aliases, today) for info in shown]
     if any(info.get("lifecycle") not in (None, "active") for info in shown):
         headers.append("status")
     rows = [[sanitize(cell) for cell in row[: len(headers)]] for row in rows]
     return format_table(headers, rows, right_aligned={2, 3})
 
 
-def table_row(info: Mapping[str, Any], aliases: Mapping[str, str]) -> list[str]:
+def table_row(info: Mapping[str, Any], aliases: Mapping[str, str], today: date) -> list[str]:
     from claudecli.models import capability_flags, context_window, max_output_tokens
 
     model_id = str(info.get("id"))
@@ -146,7 +151,7 @@ def table_row(info: Mapping[str, Any], aliases: Mapping[str, str]) -> list[str]:
         ", ".join(name for name in sorted_thinking(info) if name in THINKING_ON) or "-",
         " ".join(table_features(capability_flags(info))) or "-",
         price_cell(model_id),
-        status_cell(info),
+        status_cell(info, today),
     ]
 
 
@@ -155,7 +160,7 @@ def table_features(flags: Sequence[str]) -> list[str]:
     return [flag.split(" ")[0] for flag in flags if flag.split(" ")[0] in TABLE_FEATURES]
 
 
-def model_details(info: Mapping[str, Any], aliases: Mapping[str, str]) -> str:
+def model_details(info: Mapping[str, Any], aliases: Mapping[str, str], today: date) -> str:
     from claudecli.models import capability_flags, context_window, max_output_tokens
     from claudecli.render.sanitize import sanitize
 
@@ -169,7 +174,7 @@ def model_details(info: Mapping[str, Any], aliases: Mapping[str, str]) -> str:
         ("thinking", ", ".join(sorted_thinking(info)) or "-"),
         ("features", ", ".join(capability_flags(info)) or "-"),
         ("price", price_detail(model_id)),
-        ("status", status_cell(info)),
+        ("status", status_cell(info, today)),
     ]
     width = max(len(key) for key, _ in pairs)
     return "\n".join(f"{key + ':':<{width + 1}} {sanitize(value)}" for key, value in pairs)
@@ -242,13 +247,13 @@ def _money(value: float) -> str:
     return f"{whole}.{decimals.ljust(2, '0')}"
 
 
-def status_cell(info: Mapping[str, Any]) -> str:
+def status_cell(info: Mapping[str, Any], today: date) -> str:
     from claudecli.models import deprecation_warning
 
     lifecycle = str(info.get("lifecycle") or "active")
     if lifecycle == "active":
         return "active"
-    warning = deprecation_warning(info, date.today())
+    warning = deprecation_warning(info, today)
     retires = str(info.get("retires_at") or "")[:10]
     if lifecycle == "deprecated" and retires:
         overdue = warning is not None and "overdue" in warning
@@ -279,12 +284,15 @@ def _when(timestamp: float) -> str:
 
 
 def listing_json(
-    listing: ModelList, shown: Sequence[Mapping[str, Any]], aliases: Mapping[str, str]
+    listing: ModelList,
+    shown: Sequence[Mapping[str, Any]],
+    aliases: Mapping[str, str],
+    today: date,
 ) -> str:
     from claudecli.pricing import price_table
 
     document = {
-        "models": [model_json(info, aliases) for info in shown],
+        "models": [model_json(info, aliases, today) for info in shown],
         "fetched_at": datetime.fromtimestamp(listing.fetched_at, tz=UTC).isoformat(),
         "from_cache": listing.from_cache,
         "prices_checked": price_table().checked,
@@ -292,7 +300,7 @@ def listing_json(
     return _dumps(document)
 
 
-def model_json(info: Mapping[str, Any], aliases: Mapping[str, str]) -> JSON:
+def model_json(info: Mapping[str, Any], aliases: Mapping[str, str], today: date) -> JSON:
     """The ModelInfo as the API sent it; claudecli's additions only under `claudecli`."""
     from claudecli.models import deprecation_warning
     from claudecli.pricing import price_for
@@ -302,7 +310,7 @@ def model_json(info: Mapping[str, Any], aliases: Mapping[str, str]) -> JSON:
     extras = {
         "aliases": aliases_of(model_id, aliases),
         "price_usd_per_mtok": None if price is None else price_json(price),
-        "warning": deprecation_warning(info, date.today()),
+        "warning": deprecation_warning(info, today),
     }
     return {**info, "claudecli": extras}
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from claudecli.cli import main
+from claudecli.cli.context import Environment
 from claudecli.emulator import Emulator
 
 BIN = Path(sys.executable).with_name("claudecli")
@@ -45,6 +51,29 @@ def cli(emulator: Emulator) -> Run:
         return subprocess.CompletedProcess(
             done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
         )
+
+    return run
+
+
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli_at(emulator: Emulator) -> Callable[..., Done]:
+    """`cli_at(date(2026, 6, 1), "models")`: the command in-process, with the clock at that day."""
+
+    def run(day: date, *args: str) -> Done:
+        environ = {**os.environ, "ANTHROPIC_BASE_URL": emulator.url, "ANTHROPIC_API_KEY": "sk-x"}
+        noon = datetime.combine(day, time(12), tzinfo=UTC)
+        environment = Environment(env=environ, clock=lambda: noon)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with redirect_stdout(stdout), redirect_stderr(stderr), pytest.raises(SystemExit) as ended:
+            main(list(args), environment)
+        return Done(int(ended.value.code or 0), stdout.getvalue(), stderr.getvalue())
 
     return run
 

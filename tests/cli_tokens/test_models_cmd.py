@@ -6,13 +6,15 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from claudecli.emulator import Emulator
 from claudecli.models import models_cache_path, read_models_cache, write_models_cache
-from tests.cli_tokens.conftest import Run, as_json, requests_to
+from tests.cli_tokens.conftest import Done, Run, as_json, requests_to
 
 pytestmark = pytest.mark.slow
 
@@ -38,11 +40,22 @@ def test_table_lists_current_models_with_aliases_prices_and_limits(cli: Run) -> 
     assert "--all" in done.stderr
 
 
-def test_all_shows_deprecation(cli: Run) -> None:
-    done = cli("models", "--all")
+@pytest.mark.parametrize(
+    ("day", "status", "warning"),
+    [
+        (date(2026, 11, 1), "deprecated, retires 2026-11-30", "retires on 2026-11-30 (in 29 days)"),
+        (date(2026, 12, 6), "deprecated, overdue since 2026-11-30", "overdue for retirement"),
+    ],
+)
+def test_all_shows_deprecation_by_the_injected_clock(
+    cli_at: Callable[..., Done], day: date, status: str, warning: str
+) -> None:
+    done = cli_at(day, "models", "--all")
     assert done.returncode == 0, done.stderr
     sonnet = next(line for line in done.stdout.splitlines() if line.startswith("claude-sonnet-4-5"))
-    assert sonnet.rstrip().endswith("deprecated, retires 2026-11-30")
+    assert sonnet.rstrip().endswith(status)
+    document = json.loads(cli_at(day, "models", "--json", "claude-sonnet-4-5").stdout)
+    assert warning in document["claudecli"]["warning"]
 
 
 def test_json(cli: Run) -> None:

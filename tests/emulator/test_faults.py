@@ -23,22 +23,43 @@ def _stream(client: anthropic.Anthropic, text: str) -> anthropic.types.Message:
         return stream.get_final_message()
 
 
+def _transport_failure(
+    client: anthropic.Anthropic, text: str, *expected: type[Exception]
+) -> BaseException:
+    """The httpx2 error behind a broken stream, as the SDK surfaces it.
+
+    SDKs up to 2.16 let the transport error through; 2.17 wraps it in its own
+    APIConnectionError (APITimeoutError for a timeout) and keeps it as `__cause__`. Either way
+    the failure must be a transport failure of the expected kind, not a decoded answer.
+    """
+    with pytest.raises((httpx2.TransportError, anthropic.APIConnectionError)) as caught:
+        _stream(client, text)
+    error = caught.value
+    if isinstance(error, anthropic.APIConnectionError):
+        assert isinstance(error, anthropic.APITimeoutError) == issubclass(
+            expected[0], httpx2.TimeoutException
+        )
+        error = error.__cause__  # type: ignore[assignment]
+    assert isinstance(error, expected), repr(error)
+    return error
+
+
 def test_reset_mid_stream(emulator: Emulator, client: anthropic.Anthropic) -> None:
     raw, error = raw_exchange(
         emulator, request("hello partial\n#emu fault=reset after=3", stream=True)
     )
     assert isinstance(error, ConnectionResetError)
     assert event_names(raw) == ["message_start", "content_block_start", "ping"]
-    with pytest.raises(httpx2.ReadError):
-        _stream(client, "#emu fault=reset after=4")
+    _transport_failure(client, "#emu fault=reset after=4", httpx2.ReadError)
 
 
 def test_drop_without_final_chunk(emulator: Emulator, client: anthropic.Anthropic) -> None:
     raw, error = raw_exchange(emulator, request("#emu fault=drop after=4", stream=True))
     assert error is None and not raw.endswith(FINAL_CHUNK)
     assert event_names(raw)[-1] == "content_block_delta"
-    with pytest.raises((httpx2.ReadError, httpx2.RemoteProtocolError)):
-        _stream(client, "#emu fault=drop after=4")
+    _transport_failure(
+        client, "#emu fault=drop after=4", httpx2.ReadError, httpx2.RemoteProtocolError
+    )
 
 
 def test_eof_after_message_delta(emulator: Emulator, client: anthropic.Anthropic) -> None:
@@ -81,13 +102,10 @@ def test_error_event_type_is_configurable(client: anthropic.Anthropic) -> None:
 
 def test_stall_trips_the_read_timeout(emulator: Emulator) -> None:
     timeout = httpx2.Timeout(5.0, read=0.3)
-    with (
-        anthropic.Anthropic(
-            api_key="sk-test", base_url=emulator.url, max_retries=0, timeout=timeout
-        ) as sdk,
-        pytest.raises(httpx2.ReadTimeout),
-    ):
-        _stream(sdk, "#emu fault=stall seconds=30 after=3")
+    with anthropic.Anthropic(
+        api_key="sk-test", base_url=emulator.url, max_retries=0, timeout=timeout
+    ) as sdk:
+        _transport_failure(sdk, "#emu fault=stall seconds=30 after=3", httpx2.ReadTimeout)
     started = time.monotonic()
     emulator.stop()
     assert time.monotonic() - started < 2
@@ -130,8 +148,7 @@ def test_each_unknown_alone(emulator: Emulator) -> None:
 
 def test_stream_fault_enqueued(emulator: Emulator, client: anthropic.Anthropic) -> None:
     emulator.enqueue({"fault": "reset", "after": 2})
-    with pytest.raises(httpx2.ReadError):
-        _stream(client, "x")
+    _transport_failure(client, "x", httpx2.ReadError)
     assert _stream(client, "fine").stop_reason == "end_turn"
 
 
