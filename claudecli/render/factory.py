@@ -28,14 +28,15 @@ def make_renderer(
     width: int | None = None,
     env: Mapping[str, str] | None = None,
     clock: Clock = time.monotonic,
-    footnotes_on_stdout: bool = False,
+    footnotes_on_stdout: bool = True,
     quiet: bool = False,
 ) -> Renderer:
     """The renderer for these streams (rich is imported only when a terminal needs it).
 
     `env` defaults to `os.environ` (NO_COLOR, FORCE_COLOR, TERM, COLUMNS/LINES are read from it);
     `width` fixes the width, otherwise the terminal's is used and followed on resize.
-    `footnotes_on_stdout` only matters for a piped stdout (see `plain.py`). `quiet` (for
+    `footnotes_on_stdout` only matters for a piped stdout (see `plain.py`): by default the
+    citation markers and footnotes of an answer are on stdout, as on a terminal. `quiet` (for
     `--json`/`--stream-json`, where stdout carries JSON) draws no answer at all: only the spinner,
     retry notices, the usage line and the abort reason, all on stderr.
     """

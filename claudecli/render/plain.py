@@ -8,9 +8,11 @@ Channels:
   with a newline.
 * **stderr** carries everything else, as plain text: thinking (only with `show_thinking`),
   tool calls and server tool results, notes, retry notices, the usage line.
-* **Citations**: by default the footnotes go to stderr after the answer and stdout stays exactly
-  the answer text (no `[1]` markers). With `footnotes_on_stdout=True` (a `--citations` style
-  flag), markers are inserted in the text and the footnotes follow the answer on stdout.
+* **Citations** (there are some only when the user asked for them): the `[1]` markers are
+  inserted in the text and the footnotes follow the answer on stdout, after a blank line, in
+  the same words as on a terminal, so a reader of the pipe can match them. With
+  `footnotes_on_stdout=False`, stdout stays exactly the answer text (no markers) and the
+  footnotes go to stderr.
 
 Write errors (BrokenPipeError for `| head`) propagate: the command decides how to exit.
 """
@@ -179,7 +181,7 @@ class PlainRenderer(StreamRenderer):
         clock: Clock = time.monotonic,
         spinner: Spinner | None = None,
         err_color: bool = False,
-        footnotes_on_stdout: bool = False,
+        footnotes_on_stdout: bool = True,
     ) -> None:
         writer = ErrWriter(err, color=err_color)
         super().__init__(

@@ -13,8 +13,8 @@ from claudecli.render import PlainRenderer, make_renderer
 from claudecli.render.core import StreamRenderer
 from claudecli.render.terminal import OutputMode, choose_mode
 
-from .render_helpers import FakeClock, chunked, text_stream
-from .test_render_live import ANSWER
+from .render_helpers import FakeClock, chunked, message, normalize, text_stream
+from .test_render_live import ANSWER, CITATIONS
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -97,6 +97,44 @@ def test_forced_colour_into_a_pipe_renders_without_cursor_movement() -> None:
     output, _ = render({"FORCE_COLOR": "1"}, tty=False)
     assert SGR.search(output)
     assert "\x1b[1A" not in output and "\x1b[?25l" not in output
+
+
+def test_a_pipe_gets_citation_markers_and_the_sources_on_stdout() -> None:
+    """Markers and footnotes on one stream, worded as on a terminal, so they can be matched."""
+    out, err = io.StringIO(), io.StringIO()
+    names = {0: "report\x1b]0;x\x07.pdf", 1: "notes.txt"}
+    renderer = make_renderer(
+        stdout=out,
+        stderr=err,
+        stdout_isatty=False,
+        stderr_isatty=False,
+        env={},
+        citations_names=names,
+    )
+    msg = message(
+        {"type": "text", "text": "Revenue grew", "citations": CITATIONS[:2]},
+        {"type": "text", "text": ".\n\nAgain", "citations": [dict(CITATIONS[0])]},
+        {"type": "text", "text": "."},
+    )
+    renderer.finish(msg)
+    assert out.getvalue() == (
+        "Revenue grew[1][2].\n\nAgain[1].\n\n"
+        '[1] report.pdf p.3: "Revenue grew by 5 percent in the third quarter."\n'
+        '[2] notes.txt chars 10–25: "plain text fact"\n'
+    )
+    assert err.getvalue() == ""
+    tty = io.StringIO()
+    live = make_renderer(
+        stdout=tty,
+        stderr=io.StringIO(),
+        stdout_isatty=True,
+        stderr_isatty=False,
+        env={"TERM": "dumb"},
+        width=200,
+        citations_names=names,
+    )
+    live.finish(msg)
+    assert normalize(tty.getvalue()) == normalize(out.getvalue())  # as on a terminal
 
 
 def test_quiet_draws_nothing_on_stdout() -> None:

@@ -65,9 +65,9 @@ def test_tools_and_server_tools_are_summarised_on_stderr() -> None:
     assert_golden("plain_stderr", err)
 
 
-def test_citation_footnotes_go_to_stderr_by_default() -> None:
+def test_citation_footnotes_can_go_to_stderr() -> None:
     msg = message({"type": "text", "text": "Fact.", "citations": CITATIONS[:1]})
-    out, err = run(msg, citations_names={0: "report.pdf"})
+    out, err = run(msg, citations_names={0: "report.pdf"}, footnotes_on_stdout=False)
     assert out == "Fact.\n"
     assert (
         err.splitlines()[0]
@@ -75,17 +75,18 @@ def test_citation_footnotes_go_to_stderr_by_default() -> None:
     )
 
 
-def test_citation_footnotes_can_follow_the_answer_on_stdout() -> None:
+def test_citation_markers_and_footnotes_follow_the_answer_on_stdout() -> None:
     msg = message(
         {"type": "text", "text": "Fact", "citations": CITATIONS[:2]},
         {"type": "text", "text": ".\n"},
     )
-    out, _ = run(msg, citations_names={0: "report.pdf"}, footnotes_on_stdout=True)
+    out, err = run(msg, citations_names={0: "report.pdf"})
     assert out == (
         "Fact[1][2].\n\n"
         '[1] report.pdf p.3: "Revenue grew by 5 percent in the third quarter."\n'
         '[2] document 1 chars 10–25: "plain text fact"\n'
     )
+    assert err == "in 10 · out 20\n"
 
 
 def test_abort_ends_the_line_and_says_why() -> None:
