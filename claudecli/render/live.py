@@ -9,6 +9,10 @@ from a bounded window of the tail, and cropped to the terminal height keeping th
 (never a frozen `...`). Live itself only ever re-draws the cached lines of the last render, so a
 commit costs one block render. `stats` counts the renders for tests.
 
+Thinking (shown only with `--show-thinking`) streams in the live region; when it ends, all of it
+is printed once to the scrollback, dim, followed by its summary line ("thought for 3.0 s"): the
+user asked to see it, so it is not erased.
+
 Model text is never markup: it reaches Rich inside `Text`, `Markdown` (with `hyperlinks=False`,
 so a Markdown link shows its URL and never becomes an OSC 8 hyperlink) or `Syntax`, and it has
 been sanitized before it gets here.
@@ -196,6 +200,10 @@ class _ThinkingTail:
     def __init__(self) -> None:
         self.parts: list[str] = []
 
+    def text(self) -> str:
+        """All the thinking, for the scrollback (rendered once, when it ends)."""
+        return "".join(self.parts).strip("\n")
+
     def renderable(self, max_lines: int, max_chars: int) -> RenderableType:
         text = _last_chars(self.parts, max_chars)
         return Group(Text("thinking…", style="dim bold"), Text(text, style="dim italic"))
@@ -317,9 +325,9 @@ class LiveSink:
     def thinking_end(self, summary: str) -> None:
         tail = self._tail
         self._set_tail(None)
-        if not self._animate and isinstance(tail, _ThinkingTail):
-            self._commit(Text("".join(tail.parts).strip("\n"), style="dim italic"))
-        self._commit(Text(summary, style="dim"))
+        line = Text(summary, style="dim")
+        shown = tail.text() if isinstance(tail, _ThinkingTail) else ""
+        self._commit(Group(Text(shown, style="dim italic"), line) if shown else line)
 
     @_locked
     def tool_start(self, title: str) -> None:

@@ -52,7 +52,7 @@ class Sink(Protocol):
     def thinking(self, text: str) -> None: ...
 
     def thinking_end(self, summary: str) -> None:
-        """Collapse the thinking section into `summary` ("thought for 4.2 s · ~812 tokens")."""
+        """The thinking ended: keep it (dim), followed by `summary` ("thought for 4.2 s")."""
 
     def tool_start(self, title: str) -> None:
         """A tool_use block began; its input JSON follows through `tool_input()`."""

@@ -94,7 +94,7 @@ def test_code_blocks_are_syntax_highlighted() -> None:
     assert len(set(re.findall(r"38;5;(\d+)", code_line))) >= 2  # tokens in several colours
 
 
-def test_thinking_streams_then_collapses() -> None:
+def test_shown_thinking_stays_in_the_scrollback_above_its_summary() -> None:
     renderer, console, _, clock = make(show_thinking=True)
     feed(renderer, [MessageStart({}), ContentBlockStart(0, {"type": "thinking", "thinking": ""})])
     feed(renderer, [ThinkingDelta(0, piece) for piece in chunked("Let me weigh this.\nFirst…", 5)])
@@ -103,7 +103,27 @@ def test_thinking_streams_then_collapses() -> None:
     feed(renderer, [ContentBlockStop(0), ContentBlockStart(1, {"type": "text", "text": ""})])
     feed(renderer, [TextDelta(1, "The answer is 42."), ContentBlockStop(1)])
     renderer.finish({})
-    assert_golden("thinking_collapsed", screen_of(console))
+    assert_golden("thinking_kept", screen_of(console))
+
+
+@pytest.mark.parametrize("env", [{}, {"NO_COLOR": "1"}], ids=["colour", "NO_COLOR"])
+def test_all_of_a_long_thinking_is_kept_dim(env: dict[str, str]) -> None:
+    """Taller than the terminal: the live region showed its end, the scrollback gets it all."""
+    console = Console(file=io.StringIO(), width=60, height=10, force_terminal=True, _environ=env)
+    renderer = LiveRenderer(console, io.StringIO(), show_thinking=True, clock=FakeClock(step=0.1))
+    thought = "".join(f"step {i} of the reasoning\n" for i in range(30))
+    msg = message(
+        {"type": "thinking", "thinking": thought, "signature": "s"},
+        {"type": "text", "text": "Answer."},
+    )
+    feed(renderer, streamed(msg, 9))
+    renderer.finish(msg)
+    lines = screen_of(console).splitlines()
+    assert lines[:30] == [f"step {i} of the reasoning" for i in range(30)]
+    assert re.match(r"thought for [0-9.]+ s · ~\d+ tokens\Z", lines[30])
+    assert lines[31:] == ["", "Answer."]
+    dim = re.search(r"\x1b\[([0-9;]*)mstep 29 of the reasoning", written(console))
+    assert dim is not None and "2" in dim.group(1).split(";")
 
 
 def test_thinking_is_hidden_by_default() -> None:
