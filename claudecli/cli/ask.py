@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from claudecli.cli import options as o
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
+from claudecli.cli.stdin import read_turn_input
+
+if TYPE_CHECKING:
+    from claudecli.cli.context import AppContext, Environment
+    from claudecli.render import Renderer
+    from claudecli.request import RequestSpec
+    from claudecli.turn import Turn, TurnPlan
 
 HELP = f"""Ask Claude once; the answer streams to stdout.
 
@@ -58,11 +67,99 @@ def ask(
         float | None, typer.Option("--timeout", min=0.0, help="Total time limit in seconds.")
     ] = None,
 ) -> None:
-    from claudecli.cli.run_ask import AskArgs, run_ask
-
-    args = AskArgs(**{k: v for k, v in locals().items() if k not in ("ctx", "AskArgs", "run_ask")})
-    run_ask(ctx.obj, args)
+    run_ask(ctx.obj, {name: value for name, value in locals().items() if name != "ctx"})
 
 
 def register(app: typer.Typer) -> None:
     app.command("ask", help=HELP)(ask)
+
+
+def run_ask(app: AppContext, flags: dict[str, Any]) -> None:
+    """Flags -> TurnOptions -> a planned turn -> the renderer (or the dry-run JSON)."""
+    from claudecli.turn import plan_turn
+
+    environment = app.environment
+    stdin = read_turn_input(environment, flags["prompt"], flags["attach"])
+    resolved = app.resolve(o.setting_flags(flags))
+    plan = plan_turn(o.turn_options(flags, stdin), resolved, today=app.today())
+    warn_all(app, plan.warnings)
+    if flags["dry_run"]:
+        from claudecli.request import dry_run_json
+
+        environment.stdout.write(dry_run_json(plan.body) + "\n")
+        return
+    run_turn(app, flags, plan)
+
+
+def run_turn(app: AppContext, flags: dict[str, Any], plan: TurnPlan) -> None:
+    from claudecli.turn import start_turn
+
+    renderer = make_output(app.environment, flags, plan)
+    with app.client(plan.settings, on_retry=renderer.on_retry) as client:
+        renderer.start()
+        turn = start_turn(client, plan, on_wait=renderer.flush)
+        try:
+            show(turn, renderer, app.environment.stdout if flags["stream_json"] else None)
+        except BaseException:
+            renderer.abort("")  # the one-line error comes from the guard
+            raise
+    finish(app, flags, turn, renderer)
+
+
+def make_output(environment: Environment, flags: dict[str, Any], plan: TurnPlan) -> Renderer:
+    from claudecli.render import make_renderer
+    from claudecli.request import document_titles
+
+    quiet = bool(flags["json_out"] or flags["stream_json"])
+    return make_renderer(
+        stdout=environment.stdout,
+        stderr=environment.stderr,
+        stdout_isatty=environment.stdout_isatty and not quiet,
+        stderr_isatty=environment.stderr_isatty,
+        color=plan.settings.color,
+        show_thinking=bool(flags["show_thinking"]),
+        citations_names=document_titles(plan.body),
+        quiet=quiet,
+    )
+
+
+def show(turn: Turn, renderer: Renderer, events_out: TextIO | None) -> None:
+    """Each event to the renderer (and, with --stream-json, as one JSON line to stdout)."""
+    for event in turn:
+        if events_out is not None:
+            events_out.write(json.dumps(event.data, ensure_ascii=False) + "\n")
+            events_out.flush()
+        renderer.on_event(event)
+
+
+def finish(app: AppContext, flags: dict[str, Any], turn: Turn, renderer: Renderer) -> None:
+    from claudecli.turn import json_document, stop_notes
+
+    message, spec = turn.message, turn.plan.spec
+    renderer.finish(message, usage_line=usage_line(message, spec) if flags["usage"] else None)
+    for note in stop_notes(message, spec):
+        app.environment.stderr.write(f"claudecli: {sanitize_line(note)}\n")
+    if flags["json_out"]:
+        document = json.dumps(json_document(turn), ensure_ascii=False, indent=2)
+        app.environment.stdout.write(document + "\n")
+    elif spec.schema is not None:
+        from claudecli.answer import validate_json_answer
+
+        validate_json_answer(message, spec.schema)
+
+
+def usage_line(message: dict[str, Any], spec: RequestSpec) -> str:
+    from claudecli.pricing import format_usage_line
+
+    return format_usage_line(message.get("usage") or {}, message.get("model") or spec.model)
+
+
+def warn_all(app: AppContext, warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        app.warn(sanitize_line(warning))
+
+
+def sanitize_line(text: str) -> str:
+    from claudecli.render.sanitize import sanitize
+
+    return sanitize(text)

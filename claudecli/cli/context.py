@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, TextIO
 
 if TYPE_CHECKING:
     from claudecli.client import Client, ClientOptions, RetryNotice
@@ -22,15 +22,34 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _process_stdin() -> BinaryIO | None:
+    return sys.stdin.buffer if sys.stdin is not None else None
+
+
+def _isatty(stream: IO[Any] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False
+
+
 @dataclass(frozen=True)
 class Environment:
     """What a command may know of the world: injected, so a test can run it in-process.
 
-    `claudecli.cli.main(argv, environment=...)` passes one in; a real run takes the process's.
+    `claudecli.cli.main(argv, environment=...)` passes one in (fake streams, a fixed clock, an
+    httpx2 transport that answers without a socket); a real run takes the process's own.
     """
 
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     clock: Callable[[], datetime] = _utc_now
+    stdin: BinaryIO | None = field(default_factory=_process_stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin_isatty: bool = field(default_factory=lambda: _isatty(sys.stdin))
+    stdout_isatty: bool = field(default_factory=lambda: _isatty(sys.stdout))
+    stderr_isatty: bool = field(default_factory=lambda: _isatty(sys.stderr))
+    transport: Any = None  # an httpx2.BaseTransport for the client, else the network
 
 
 @dataclass
@@ -66,9 +85,13 @@ class AppContext:
         from claudecli.render.sanitize import visible
 
         for warning in resolved.warnings:
-            sys.stderr.write(f"claudecli: warning: {visible(warning, keep_newlines=False)}\n")
+            self.warn(visible(warning, keep_newlines=False))
         self._resolved = resolved
         return resolved
+
+    def warn(self, text: str) -> None:
+        """One `claudecli: warning: …` line on the injected stderr."""
+        self.environment.stderr.write(f"claudecli: warning: {text}\n")
 
     def settings(self, flags: Mapping[str, Any] | None = None) -> Settings:
         return self.resolve(flags).settings
@@ -83,8 +106,9 @@ class AppContext:
         credential = resolve_credentials(settings, self.env, profile=self.profile)
         self.key_source = credential.source
         for note in credential.notes:
-            sys.stderr.write(f"claudecli: warning: {note}\n")
-        return Client(client_options(settings, credential), on_retry=on_retry)
+            self.warn(note)
+        options = client_options(settings, credential)
+        return Client(options, on_retry=on_retry, transport=self.environment.transport)
 
 
 def client_options(settings: Settings, credential: Credential) -> ClientOptions:

@@ -11,11 +11,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TextIO, TypeVar
 
 import typer
 
 from claudecli.cli.exits import ExitStatus, error_line, exit_status
+
+if TYPE_CHECKING:
+    from claudecli.cli.context import AppContext
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,28 +37,42 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             silence_stdout()
             raise typer.Exit(ExitStatus.OK) from None
         except BaseException as exc:  # KeyboardInterrupt and Terminated included: 130 / 143
-            report(exc, key_source=_key_source(args, kwargs))
+            app = _app_context(args, kwargs)
+            if app is None:
+                report(exc)
+            else:
+                stream, debug = app.environment.stderr, app.debug or debug_enabled()
+                report(exc, key_source=app.key_source, stream=stream, debug=debug)
             raise typer.Exit(exit_status(exc)) from None
 
     return wrapper
 
 
-def _key_source(args: tuple[object, ...], kwargs: dict[str, object]) -> str | None:
-    """The credential's source, from the command's Typer context (if it built a client)."""
+def _app_context(args: tuple[object, ...], kwargs: dict[str, object]) -> AppContext | None:
+    """The command's AppContext, from its Typer context argument."""
+    from claudecli.cli.context import AppContext
+
     for value in (*args, *kwargs.values()):
-        source = getattr(getattr(value, "obj", None), "key_source", None)
-        if isinstance(source, str):
-            return source
+        app = getattr(value, "obj", None)
+        if isinstance(app, AppContext):
+            return app
     return None
 
 
-def report(exc: BaseException, *, key_source: str | None = None) -> None:
+def report(
+    exc: BaseException,
+    *,
+    key_source: str | None = None,
+    stream: TextIO | None = None,
+    debug: bool | None = None,
+) -> None:
     """Print the one-line error (and the traceback under --debug) on stderr."""
-    if debug_enabled():
-        traceback.print_exception(exc, file=sys.stderr)
+    stream = stream or sys.stderr
+    if debug_enabled() if debug is None else debug:
+        traceback.print_exception(exc, file=stream)
     try:
-        sys.stderr.write(error_line(exc, key_source=key_source) + "\n")
-        sys.stderr.flush()
+        stream.write(error_line(exc, key_source=key_source) + "\n")
+        stream.flush()
     except (BrokenPipeError, ValueError):
         pass
 

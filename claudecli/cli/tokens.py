@@ -1,7 +1,7 @@
 """`claudecli count-tokens`: what a request would cost, before sending it.
 
 It takes `ask`'s input options and builds the body with `ask`'s own spec builder
-(`claudecli.cli.run_ask.make_spec`), so the count is for exactly what `ask` would send; the
+(`claudecli.turn.plan_turn`), so the count is for exactly what `ask` would send; the
 request goes to `POST /v1/messages/count_tokens`, which takes no `max_tokens`.
 """
 
@@ -22,7 +22,6 @@ from claudecli.cli.output import format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
-    from claudecli.cli.run_ask import AskArgs
     from claudecli.client.api import Client
     from claudecli.client.options import RetryNotice
     from claudecli.config import Settings
@@ -90,25 +89,8 @@ def count_tokens(
     json_out: o.Json = False,
     each: Each = False,
 ) -> None:
-    from claudecli.cli.run_ask import AskArgs
-
-    args = AskArgs(
-        prompt=prompt,
-        attach=attach,
-        system=system,
-        system_file=system_file,
-        prefill=prefill,
-        model=model,
-        max_tokens=max_tokens,
-        thinking=thinking,
-        effort=effort,
-        schema=schema,
-        cache=cache,
-        cache_ttl=cache_ttl,
-        citations=citations,
-        beta=beta,
-    )
-    run_count(ctx.obj, args, json_out=json_out, each=each)
+    flags = {name: value for name, value in locals().items() if name not in ("ctx", "each")}
+    run_count(ctx.obj, flags, each=each)
 
 
 def register(app: typer.Typer) -> None:
@@ -118,20 +100,24 @@ def register(app: typer.Typer) -> None:
 # --- orchestration --------------------------------------------------------------------------
 
 
-def run_count(app: AppContext, args: AskArgs, *, json_out: bool, each: bool) -> None:
+def run_count(app: AppContext, flags: dict[str, Any], *, each: bool) -> None:
     """Build the bodies, count them, print the report, and exit non-zero if a count failed."""
-    from claudecli.cli.run_ask import make_spec, read_input, setting_flags, with_betas
+    from claudecli.cli.options import setting_flags, turn_options
+    from claudecli.cli.stdin import read_turn_input
+    from claudecli.turn import plan_turn
 
-    stdin = read_input(args)
-    resolved = app.resolve(setting_flags(args))
-    settings = resolved.settings
-    spec = make_spec(args, resolved, stdin)
+    stdin = read_turn_input(app.environment, flags["prompt"], flags["attach"])
+    resolved = app.resolve(setting_flags(flags))
+    plan = plan_turn(turn_options(flags, stdin), resolved, today=app.today())
+    for warning in plan.warnings:
+        app.warn(warning)
+    spec = plan.spec
     jobs = count_jobs(spec, each=each)
-    with app.client(with_betas(settings, spec), on_retry=show_retry) as client:
-        window = context_window_for(client, settings, spec.model)
+    with app.client(plan.settings, on_retry=show_retry) as client:
+        window = context_window_for(client, plan.settings, spec.model)
         counts = count_each(client, jobs) if each else [count_one(client, jobs[0])]
     report = Report(spec.model, window, counts[-1], tuple(counts[:-1]))
-    out(render_json(report) if json_out else render_text(report, each=each))
+    out(render_json(report) if flags["json_out"] else render_text(report, each=each))
     finish(report)
 
 

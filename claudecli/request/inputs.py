@@ -7,6 +7,7 @@ descriptor. Sizes are checked before reading. Every error names the path as the 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -138,15 +139,23 @@ def read_stdin(stream: BinaryIO, *, limit: int = MAX_REQUEST_BYTES) -> bytes:
 
 
 def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
-    """Read to EOF but never more than `limit + 1` bytes (one past tells "too big")."""
+    """Read to EOF but never more than `limit + 1` bytes (one past tells "too big").
+
+    A buffered reader returns less than asked for only at end of file, so a short read ends the
+    loop: on a terminal, one Ctrl-D ends the input (reading again would wait for a second one).
+    """
     chunks: list[bytes] = []
     remaining = limit + 1
+    buffered = isinstance(stream, io.BufferedIOBase)
     while remaining > 0:
-        chunk = stream.read(min(remaining, _CHUNK))
+        wanted = min(remaining, _CHUNK)
+        chunk = stream.read(wanted)
         if not chunk:
             break
         chunks.append(chunk)
         remaining -= len(chunk)
+        if buffered and len(chunk) < wanted:
+            break
     return b"".join(chunks)
 
 
