@@ -187,13 +187,12 @@ def _last_chars(parts: list[str], max_chars: int) -> str:
 
 
 class _MarkdownTail:
-    def __init__(self, splitter: BlockSplitter, code_theme: str) -> None:
+    def __init__(self, splitter: BlockSplitter, draw: Callable[[str], RenderableType]) -> None:
         self.splitter = splitter
-        self.code_theme = code_theme
+        self.draw = draw
 
     def renderable(self, max_lines: int, max_chars: int) -> RenderableType:
-        source = self.splitter.window(max_lines, max_chars)
-        return markdown(source, code_theme=self.code_theme)
+        return self.draw(self.splitter.window(max_lines, max_chars))
 
 
 class _ThinkingTail:
@@ -292,6 +291,7 @@ class LiveSink:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._drawn_width: int | None = None  # the width the live region was last drawn at
+        self._ticks = console.no_color or console.color_system is None  # no colour: `code`
 
     # -- Sink --------------------------------------------------------------------------------
 
@@ -299,7 +299,7 @@ class LiveSink:
     def text(self, text: str) -> None:
         if self._markdown is None:
             self._markdown = BlockSplitter()
-            self._set_tail(_MarkdownTail(self._markdown, self._code_theme))
+            self._set_tail(_MarkdownTail(self._markdown, self._markdown_of))
         self._commit_blocks(self._markdown.feed(text))
         self._dirty = True
 
@@ -410,7 +410,18 @@ class LiveSink:
         self._frame.lines = []
         self._dirty = tail is not None
 
+    def _markdown_of(self, source: str) -> RenderableType:
+        return markdown(
+            source, code_theme=self._code_theme, copyable_code=True, code_ticks=self._ticks
+        )
+
     def _render(self, renderable: RenderableType) -> Lines:
+        """Lines for the scrollback, not cropped: a long code line overflows, as it is."""
+        segments = self.console.render(renderable, self.console.options)
+        return _strip_empty(list(Segment.split_lines(segments)))
+
+    def _render_cropped(self, renderable: RenderableType) -> Lines:
+        """Lines for the live region, which must fit the terminal's width."""
         return _strip_empty(self.console.render_lines(renderable, self.console.options, pad=False))
 
     def _commit_blocks(self, blocks: list[Block]) -> None:
@@ -425,7 +436,7 @@ class LiveSink:
         printed = self._printed
         try:
             for block in blocks:
-                rendered = self._render(markdown(block.source, code_theme=self._code_theme))
+                rendered = self._render(self._markdown_of(block.source))
                 self.stats.block_renders += 1
                 if not rendered:
                     continue
@@ -445,7 +456,7 @@ class LiveSink:
         self._ensure_live()
         if gap and self._printed:
             lines = [[], *lines]
-        self.console.print(_Lines(lines))
+        self.console.print(_Lines(lines), crop=False)
         self._printed = True
         self._note_drawn()
 
@@ -479,7 +490,8 @@ class LiveSink:
         height = max(2, self.console.size.height)
         renderable = self._tail.renderable(height, height * max(self.console.width, 20))
         self.stats.tail_renders += 1
-        return _crop([_rstrip(line) for line in self._render(renderable)], height - 1)
+        lines = self._render_cropped(renderable)
+        return _crop([_rstrip(line) for line in lines], height - 1)
 
 
 class LiveRenderer(StreamRenderer):

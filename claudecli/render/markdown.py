@@ -21,16 +21,29 @@ enables and what other parser configurations parse differently, and a `Markdown`
 fails, `markdown()` builds rich's own `Markdown`: slower, never different.
 `tests/render/test_render_markdown.py` compares the output with rich's and bounds the number
 of parsers built.
+
+Two opt-in departures from rich, for the live view:
+
+* `copyable_code`: a code block is drawn so that copying it from the terminal gives the code
+  back: its fences (dim), then each line as it is, highlighted, never wrapped, padded or
+  indented. A line wider than the terminal overflows (the terminal soft-wraps it, and joins it
+  again on copy); only the caller's cropping (the live tail's) cuts it.
+* `code_ticks`: inline code keeps its backticks (for a terminal without colour, where nothing
+  else would tell it from prose).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+import re
+from typing import Any, ClassVar
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from rich.markdown import CodeBlock, Markdown
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import CodeBlock, Markdown, MarkdownElement
+from rich.segment import Segment
+from rich.style import Style
 from rich.syntax import Syntax, SyntaxTheme
 
 __all__ = ["lexer_for", "markdown", "parser_ready", "theme_for"]
@@ -48,6 +61,7 @@ _ATTRIBUTES = frozenset(
         "inline_code_theme",
     }
 )
+_TICKS = re.compile(r"`+")
 # Uses what rich enables (tables, strikethrough) and what another configuration would parse
 # differently (linkify, typographer replacements and quotes, HTML, breaks), so a parser that is
 # not configured as rich's gives different tokens here. Small: it is parsed twice per process.
@@ -86,17 +100,52 @@ def parser_ready(code_theme: str = "monokai", *, hyperlinks: bool = False) -> bo
     return _template(code_theme, hyperlinks) is not None
 
 
-def markdown(source: str, *, code_theme: str, hyperlinks: bool = False) -> Markdown:
-    """`Markdown(source, code_theme=code_theme, hyperlinks=hyperlinks)`, drawn the same."""
+def markdown(
+    source: str,
+    *,
+    code_theme: str,
+    hyperlinks: bool = False,
+    copyable_code: bool = False,
+    code_ticks: bool = False,
+) -> Markdown:
+    """`Markdown(source, code_theme=code_theme, hyperlinks=hyperlinks)`, drawn the same.
+
+    ... unless `copyable_code` or `code_ticks` asks for a departure (see the module docstring).
+    """
+    cls = _CopyableMarkdown if copyable_code else _Markdown
+    made = _made(cls, source, code_theme, hyperlinks)
+    if code_ticks:
+        _tick_inline_code(getattr(made, "parsed", None))
+    return made
+
+
+def _made(cls: type[Markdown], source: str, code_theme: str, hyperlinks: bool) -> Markdown:
     template = _template(code_theme, hyperlinks)
     if template is None:
-        return _Markdown(source, code_theme=code_theme, hyperlinks=hyperlinks)
-    made: Markdown = _Markdown.__new__(_Markdown)
+        return cls(source, code_theme=code_theme, hyperlinks=hyperlinks)
+    made: Markdown = cls.__new__(cls)
     state: dict[str, Any] = made.__dict__
     state.update(template.__dict__)
     state["markup"] = source
     state["parsed"] = _parser().parse(source)
     return made
+
+
+# -- inline code ---------------------------------------------------------------------------------
+
+
+def ticked(code: str) -> str:
+    """`code` between backticks, as Markdown writes it (a longer fence if it holds backticks)."""
+    fence = "`" * (max(map(len, _TICKS.findall(code)), default=0) + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
+
+
+def _tick_inline_code(tokens: Any) -> None:
+    for token in tokens if isinstance(tokens, list) else ():
+        for child in token.children or ():
+            if child.type == "code_inline":
+                child.content = ticked(child.content)
 
 
 # -- code blocks ---------------------------------------------------------------------------------
@@ -148,3 +197,47 @@ class _Markdown(Markdown):
         and Markdown.elements.get("code_block") is CodeBlock
         else Markdown.elements
     )
+
+
+_FENCE_STYLE = Style(dim=True)
+
+
+class _CopyableCode(CodeBlock):
+    """A code block drawn for copying (see `copyable_code` in the module docstring)."""
+
+    opening = "```"  # the fence lines drawn around the code
+    closing = "```"
+
+    @classmethod
+    def create(cls, markdown: Markdown, token: Token) -> CodeBlock:
+        block = super().create(markdown, token)
+        assert isinstance(block, _CopyableCode)
+        block.opening = (token.markup or "```") + (token.info or "").strip()
+        block.closing = token.markup or "```"
+        return block
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        code = str(self.text).rstrip()
+        syntax = Syntax(code, lexer_for(self.lexer_name), theme=theme_for(self.theme))
+        yield from _line(Segment(self.opening, _FENCE_STYLE))
+        highlighted = syntax.highlight(code)
+        highlighted.rstrip()  # the newline `highlight` ends with
+        for line in highlighted.split("\n", allow_blank=True):
+            line.expand_tabs(syntax.tab_size)
+            yield from _line(*line.render(console, end=""))
+        yield from _line(Segment(self.closing, _FENCE_STYLE))
+
+
+def _line(*segments: Segment) -> RenderResult:
+    yield from segments
+    yield Segment.line()
+
+
+class _CopyableMarkdown(_Markdown):
+    """`_Markdown` whose code blocks are `_CopyableCode`."""
+
+    elements: ClassVar[dict[str, type[MarkdownElement]]] = {
+        **_Markdown.elements,
+        "fence": _CopyableCode,
+        "code_block": _CopyableCode,
+    }

@@ -83,8 +83,8 @@ def test_term_dumb_means_no_escape_at_all() -> None:
     output, renderer = render({"TERM": "dumb"})
     assert type(renderer).__name__ == "LiveRenderer"
     assert "\x1b" not in output
-    assert "def render(block: str) -> None:" in output  # still rendered Markdown
-    assert "```" not in output
+    assert "\ndef render(block: str) -> None:\n" in output  # code as it is, between fences
+    assert "```python\n" in output and "**" not in output  # still rendered Markdown
 
 
 def test_a_pipe_gets_raw_markdown() -> None:

@@ -22,6 +22,7 @@ from claudecli.client.events import (
 )
 from claudecli.render.blocks import BlockSplitter
 from claudecli.render.live import LiveRenderer
+from claudecli.render.markdown import markdown
 from claudecli.render.notices import RetryNotice
 from claudecli.render.spinner import Spinner
 
@@ -60,6 +61,11 @@ def render(block: str) -> None:
 
 Done.
 """
+
+
+def live_markdown(source: str) -> Markdown:
+    """The whole document as the live view draws it, on a console without colour."""
+    return markdown(source, code_theme="monokai", copyable_code=True, code_ticks=True)
 
 
 def make(
@@ -374,7 +380,7 @@ def test_ctrl_c_during_a_stall_shows_every_block_once(step: float, tail: str) ->
     renderer.abort("")
     screen.feed(written(console)[mark:])
     whole = fixed_console()
-    whole.print(Markdown("".join(deltas), hyperlinks=False))
+    whole.print(live_markdown("".join(deltas)))
     assert screen.text() == screen_of(whole)  # each block once, the open one committed
     assert (screen.row, screen.col) == (len(screen_of(whole).splitlines()), 0)
     assert re.findall(r"\x1b\[\?25([hl])", written(console))[-1] == "h"
@@ -417,10 +423,8 @@ def test_spinner_until_the_first_token_with_retry_notice() -> None:
 
 
 def test_streamed_answer_looks_like_rendering_the_whole_document() -> None:
-    from rich.markdown import Markdown
-
     whole = fixed_console()
-    whole.print(Markdown(ANSWER, hyperlinks=False))
+    whole.print(live_markdown(ANSWER))
     renderer, console, _, _ = make()
     feed(renderer, text_stream(chunked(ANSWER, 1)))
     renderer.finish({})
