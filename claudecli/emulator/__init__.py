@@ -43,6 +43,11 @@ Deterministic: the same request body (ignoring `stream`) gives the same `msg_emu
 the same content. The default reply is one text block `"Echo: " + <last user text>` (directive lines
 removed; if there is no text, the tool results' text). A request with `thinking.type: "enabled"`
 also gets a thinking block; documents with `citations.enabled` get one cited text block each.
+Structured outputs: a request with `output_config.format` (`{"type": "json_schema", "schema"}`)
+is answered with JSON valid under the schema instead of the echo, made from the schema alone
+(`claudecli.emulator.schemagen`: `$ref`, `anyOf`, formats, bounds, …; an unresolvable `$ref` or
+an unsatisfiable schema is a 400). `text`/`tokens` still replace it; `stop=max_tokens` cuts it in
+half (invalid JSON, as a real truncated answer is); a small `max_tokens` cuts it too.
 Tokens: ceil(chars/4) per text, +4 per request, +3 per message, 1,600 per image, 1,500 per PDF
 page; `count_tokens` equals `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`.
 Prompt caching: prefixes ending at a `cache_control` breakpoint are written the first time and

@@ -2,7 +2,9 @@
 
 Content order: thinking, redacted_thinking, server tool use + result, the main text, one cited
 text block per citable document, tool_use blocks. The main text is `plan.text`, else
-`plan.tokens` tokens of filler, else `"Echo: " + the last user text` (directive lines removed).
+`plan.tokens` tokens of filler, else JSON made from the schema of a structured-output request
+(`output_config.format`; see `schemagen`), else `"Echo: " + the last user text` (directive lines
+removed).
 Then, in order: a requested stop sequence found in a text block cuts the reply there
 (`stop_reason: stop_sequence`); content over `max_tokens` is cut (`max_tokens`); an explicit
 `plan.stop` wins; otherwise `tool_use` when tool_use blocks remain, else `end_turn`.
@@ -20,6 +22,7 @@ from .citations import document_citations
 from .directives import Plan, split_directives
 from .errors import bad_request
 from .models import ModelSpec
+from .schemagen import SchemaError, sample
 from .textgen import filler
 from .tokens import InputUsage, count_text
 from .wire import Obj
@@ -222,7 +225,30 @@ def _main_text(ctx: _Ctx) -> str:
         return ctx.plan.text
     if ctx.plan.tokens is not None:
         return filler(ctx.plan.tokens)
+    schema = _output_schema(ctx.body)
+    if schema is not None:
+        return _json_answer(ctx, schema)
     return "Echo: " + ctx.echo
+
+
+def _output_schema(body: Obj) -> Obj | None:
+    """The JSON Schema of a structured-output request (`output_config.format`), if any."""
+    config = body.get("output_config")
+    found = config.get("format") if isinstance(config, dict) else None
+    return found.get("schema") if isinstance(found, dict) else None
+
+
+def _json_answer(ctx: _Ctx, schema: Obj) -> str:
+    """JSON valid under `schema`; with `stop=max_tokens`, cut in half as a real truncation is."""
+    text = json.dumps(_sample(schema, "output_config.format.schema"), ensure_ascii=False)
+    return text[: len(text) // 2] if ctx.plan.stop == "max_tokens" else text
+
+
+def _sample(schema: Any, where: str) -> Any:
+    try:
+        return sample(schema)
+    except SchemaError as exc:
+        raise bad_request(f"{where}: {exc}") from exc
 
 
 def _texts(ctx: _Ctx) -> list[Obj]:
@@ -244,32 +270,14 @@ def _custom_tools(body: Obj) -> list[Obj]:
     return [t for t in tools if isinstance(t, dict) and t.get("type", "custom") == "custom"]
 
 
-def _sample(schema: Any) -> Any:
-    if not isinstance(schema, dict):
-        return "example"
-    if "default" in schema:
-        return schema["default"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    samples = {"integer": 1, "number": 1.5, "boolean": True, "array": [], "null": None}
-    if schema.get("type") == "object":
-        return _sample_object(schema)
-    return samples.get(str(schema.get("type")), "example")
-
-
-def _sample_object(schema: Obj) -> Obj:
-    properties = schema.get("properties") or {}
-    required = schema.get("required") or list(properties)
-    return {name: _sample(properties.get(name)) for name in required}
-
-
 def _tool_uses(ctx: _Ctx) -> list[Obj]:
     tools = {t["name"]: t for t in _custom_tools(ctx.body)}
     blocks: list[Obj] = []
     for position, wanted in enumerate(ctx.plan.tool):
         name = wanted or _first_tool_name(tools)
-        schema = tools.get(name, {}).get("input_schema")
-        tool_input = ctx.plan.tool_input if ctx.plan.tool_input is not None else _sample(schema)
+        tool_input = ctx.plan.tool_input
+        if tool_input is None:
+            tool_input = _sample(tools.get(name, {}).get("input_schema"), f"tool {name}")
         tool_id = "toolu_emu_" + _digest(ctx.msg_id, str(position), name)
         caller = {"type": "direct"}
         blocks.append(

@@ -63,6 +63,7 @@ def _check_common(obj: Obj, version: str, spec: ModelSpec) -> None:
     _tool_choice(obj)
     _cache_breakpoints(obj)
     _sampling(obj)
+    _output_format(obj)
 
 
 def _require_object(body: Any) -> Obj:
@@ -336,6 +337,21 @@ def _sampling(obj: Obj) -> None:
     top_k = obj.get("top_k")
     if top_k is not None and (not isinstance(top_k, int) or top_k < 0):
         raise bad_request("top_k: Input should be a non-negative integer")
+
+
+def _output_format(obj: Obj) -> None:
+    config = obj.get("output_config")
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        raise bad_request("output_config: Input should be a valid dictionary")
+    found = config.get("format")
+    if found is None:
+        return
+    if not isinstance(found, dict) or found.get("type") != "json_schema":
+        raise bad_request("output_config.format.type: Input should be 'json_schema'")
+    if not isinstance(found.get("schema"), dict):
+        raise bad_request("output_config.format.schema: Input should be a valid dictionary")
 
 
 def ensure_version(version: str | None) -> str:

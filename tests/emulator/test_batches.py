@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import anthropic
@@ -10,7 +9,7 @@ import pytest
 
 from claudecli.emulator import Emulator
 
-from .util import MODEL, post, user
+from .util import MODEL, post, user, wait_ended
 
 Params = dict[str, Any]
 
@@ -23,22 +22,11 @@ def _requests(*texts: str) -> list[dict[str, Any]]:
     return [{"custom_id": f"req-{i}", "params": _params(t)} for i, t in enumerate(texts)]
 
 
-def _wait_ended(
-    client: anthropic.Anthropic, batch_id: str
-) -> anthropic.types.messages.MessageBatch:
-    deadline = time.monotonic() + 5
-    while True:
-        batch = client.messages.batches.retrieve(batch_id)
-        if batch.processing_status == "ended" or time.monotonic() > deadline:
-            return batch
-        time.sleep(0.03)
-
-
 def test_batch_lifecycle(client: anthropic.Anthropic) -> None:
     batch = client.messages.batches.create(requests=_requests("a", "b", "c", "d"))  # type: ignore[arg-type]
     assert batch.processing_status == "in_progress" and batch.id.startswith("msgbatch_")
     assert batch.request_counts.processing == 4 and batch.results_url is None
-    ended = _wait_ended(client, batch.id)
+    ended = wait_ended(client, batch.id)
     assert ended.processing_status == "ended" and ended.ended_at is not None
     assert ended.request_counts.succeeded == 4 and ended.request_counts.processing == 0
     assert ended.results_url is not None and ended.results_url.endswith(f"/{batch.id}/results")
@@ -60,7 +48,7 @@ def test_forced_and_invalid_results(client: anthropic.Anthropic) -> None:
         {"custom_id": "boom", "params": _params("#emu status=529")},
     ]
     batch = client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
-    counts = _wait_ended(client, batch.id).request_counts
+    counts = wait_ended(client, batch.id).request_counts
     assert (counts.succeeded, counts.errored, counts.expired, counts.canceled) == (1, 2, 1, 1)
     results = {line.custom_id: line.result for line in client.messages.batches.results(batch.id)}
     assert results["bad-model"].error.error.type == "not_found_error"  # type: ignore[union-attr]
@@ -77,7 +65,7 @@ def test_cancel_marks_unfinished_requests_canceled() -> None:
         canceling = client.messages.batches.cancel(batch.id)
         assert canceling.processing_status == "canceling"
         assert canceling.cancel_initiated_at is not None
-        ended = _wait_ended(client, batch.id)
+        ended = wait_ended(client, batch.id)
         assert ended.request_counts.canceled == 2
         with pytest.raises(anthropic.BadRequestError):
             client.messages.batches.cancel(batch.id)
@@ -87,7 +75,7 @@ def test_delete_only_after_end(client: anthropic.Anthropic) -> None:
     batch = client.messages.batches.create(requests=_requests("a"))  # type: ignore[arg-type]
     with pytest.raises(anthropic.BadRequestError, match="being processed"):
         client.messages.batches.delete(batch.id)
-    _wait_ended(client, batch.id)
+    wait_ended(client, batch.id)
     deleted = client.messages.batches.delete(batch.id)
     assert (deleted.id, deleted.type) == (batch.id, "message_batch_deleted")
     with pytest.raises(anthropic.NotFoundError):

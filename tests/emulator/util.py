@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import time
 from typing import Any
 
 import anthropic
@@ -97,6 +98,16 @@ def raw_exchange(
         except OSError as exc:
             return received, exc
     return received, None
+
+
+def wait_ended(client: anthropic.Anthropic, batch_id: str) -> anthropic.types.messages.MessageBatch:
+    """Poll a batch until it ended (the fixture's batch_delay is 0.1 s), for 5 s at most."""
+    deadline = time.monotonic() + 5
+    while True:
+        batch = client.messages.batches.retrieve(batch_id)
+        if batch.processing_status == "ended" or time.monotonic() > deadline:
+            return batch
+        time.sleep(0.03)
 
 
 def event_names(raw: bytes) -> list[str]:
