@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from claudecli import config as config_module
 from claudecli.config import (
     ConfigFile,
     default_config_text,
     load_config,
     parse_config,
     resolve_settings,
+    yaml_file as config_module,
 )
 from claudecli.errors import ConfigError, InputError
 
