@@ -61,7 +61,9 @@ def make_renderer(
         )
     from .live import LiveRenderer, make_console
 
-    console = make_console(stdout, color=mode.color, animate=mode.animate, width=width, env=environ)
+    console = make_console(
+        stdout, color=mode.color, styles=mode.styles, animate=mode.animate, width=width, env=environ
+    )
     return LiveRenderer(
         console,
         stderr,

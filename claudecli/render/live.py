@@ -37,6 +37,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
+from rich.theme import Theme
 
 from .blocks import Block, BlockSplitter
 from .core import StreamRenderer
@@ -48,6 +49,13 @@ from .terminal import ErrWriter
 __all__ = ["LiveRenderer", "LiveSink", "RenderStats", "Throttle", "make_console"]
 
 Lines = list[list[Segment]]
+# Rich's headings differ by colour from level 2 on: without colour, attributes must tell them.
+_MONOCHROME = {
+    "markdown.h2": "bold underline",
+    "markdown.h3": "bold",
+    "markdown.h4": "bold italic",
+    "markdown.h5": "italic underline",
+}
 _DIM = Style(dim=True)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -61,14 +69,20 @@ def make_console(
     width: int | None = None,
     height: int | None = None,
     env: Mapping[str, str] | None = None,
+    styles: bool = False,
 ) -> Console:
-    """The stdout Console: always a terminal (we decided), never markup, emoji or highlighting."""
+    """The stdout Console: always a terminal (we decided), never markup, emoji or highlighting.
+
+    Without `color`, `styles` keeps the attributes (bold, italic, underline, dim, reverse) and
+    headings are made bold, since no colour tells them apart: NO_COLOR removes colour only.
+    """
     return Console(
         file=file,
         force_terminal=True,
         force_interactive=animate,
-        color_system="auto" if color else None,
+        color_system="auto" if color else "standard" if styles else None,
         no_color=not color,
+        theme=None if color else Theme(_MONOCHROME),
         width=width,
         height=height,
         highlight=False,

@@ -6,6 +6,9 @@ stream is judged on its own (stdout may be a pipe while stderr is a terminal). `
 `TERM=dumb` turns off colour (unless `--color=always`), the live region and the spinner: a dumb
 terminal cannot move the cursor, so Markdown is still rendered, block by block.
 
+`NO_COLOR` and `--color=never` remove colour, not structure (https://no-color.org): bold,
+italic, underline, dim and reverse stay (`styles`); only a dumb terminal gets no attributes.
+
 A piped stdout gets raw Markdown (the plain renderer) unless colour is forced, in which case it
 gets Rich-rendered blocks without any cursor movement (e.g. for `| less -R`).
 """
@@ -31,6 +34,7 @@ class OutputMode:
     color: bool  # colour on stdout
     err_color: bool  # colour on stderr
     spinner: bool  # spinner on stderr until the first token
+    styles: bool = True  # bold/italic/underline/dim on stdout (without colour too)
 
 
 def _is_set(env: Mapping[str, str], name: str) -> bool:
@@ -66,6 +70,7 @@ def choose_mode(
         color=out_color,
         err_color=stream_wants_color(stderr_isatty, color, env),
         spinner=stderr_isatty and not dumb,
+        styles=out_color or not dumb,
     )
 
 

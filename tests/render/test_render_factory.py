@@ -17,6 +17,7 @@ from .render_helpers import FakeClock, chunked, message, normalize, text_stream
 from .test_render_live import ANSWER, CITATIONS
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
+SGR_PARAMS = re.compile(r"\x1b\[([0-9;]*)m")
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,7 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
         (True, True, "auto", {"NO_COLOR": "1"}, OutputMode(True, True, False, False, True)),
         (True, True, "auto", {"NO_COLOR": ""}, OutputMode(True, True, True, True, True)),
         (True, True, "never", {}, OutputMode(True, True, False, False, True)),
-        (True, True, "auto", {"TERM": "dumb"}, OutputMode(True, False, False, False, False)),
+        (True, True, "auto", {"TERM": "dumb"}, OutputMode(True, False, False, False, False, False)),
         (False, False, "auto", {"FORCE_COLOR": "1"}, OutputMode(True, False, True, True, False)),
         (False, False, "auto", {"FORCE_COLOR": "0"}, OutputMode(False, False, False, False, False)),
         (False, False, "always", {"NO_COLOR": "1"}, OutputMode(True, False, True, True, False)),
@@ -48,7 +49,9 @@ def test_choose_mode(
     assert mode == expected
 
 
-def render(env: dict[str, str], *, tty: bool = True, color: str = "auto") -> tuple[str, object]:
+def render(
+    env: dict[str, str], *, tty: bool = True, color: str = "auto", answer: str = ANSWER
+) -> tuple[str, object]:
     out = io.StringIO()
     renderer = make_renderer(
         stdout=out,
@@ -60,7 +63,7 @@ def render(env: dict[str, str], *, tty: bool = True, color: str = "auto") -> tup
         env=env,
         clock=FakeClock(step=0.1),
     )
-    for event in text_stream(chunked(ANSWER, 5)):
+    for event in text_stream(chunked(answer, 5)):
         renderer.on_event(event)
     renderer.finish({})
     return out.getvalue(), renderer
@@ -73,10 +76,28 @@ def test_a_terminal_gets_colour_and_a_live_region() -> None:
     assert "\x1b[1A" in output or "\x1b[2K" in output
 
 
-def test_no_color_means_no_colour_sequences() -> None:
-    output, _ = render({"NO_COLOR": "1", "TERM": "xterm-256color"})
-    assert SGR.search(output) is None
-    assert "linear" in output
+STRUCTURE = "## Plan\n\nUse `render()` **now**, *then*.\n\n```python\nx = 1\n```\n"
+
+
+def sgr_codes(output: str) -> set[int]:
+    return {int(code or 0) for params in SGR_PARAMS.findall(output) for code in params.split(";")}
+
+
+@pytest.mark.parametrize(
+    ("env", "color"), [({"NO_COLOR": "1"}, "auto"), ({}, "never")], ids=["NO_COLOR", "never"]
+)
+def test_no_color_removes_colour_but_not_structure(env: dict[str, str], color: str) -> None:
+    """https://no-color.org: no colour codes; bold, underline, dim and the backticks stay."""
+    output, _ = render({**env, "TERM": "xterm-256color"}, color=color)
+    codes = sgr_codes(output)
+    assert not {c for c in codes if 30 <= c <= 49 or 90 <= c <= 107}, codes  # no colour at all
+    assert {1, 2} <= codes  # bold (**linear**), dim (the code fences)
+    output, _ = render({**env, "TERM": "xterm-256color"}, color=color, answer=STRUCTURE)
+    plain = SGR.sub("", output)
+    assert "Use `render()` now, then." in plain  # inline code is marked by its backticks
+    assert "\x1b[1;4mPlan" in output  # a heading: bold and underlined
+    assert "\x1b[1mnow" in output and "\x1b[3mthen" in output
+    assert "```python\nx = 1\n```" in plain  # a code block between its fences
 
 
 def test_term_dumb_means_no_escape_at_all() -> None:
