@@ -213,7 +213,23 @@ def format_usage_line(usage: Mapping[str, Any], model: str) -> str:
     cost = cost_of_usage(usage, model)
     if cost is not None:
         parts.append(("~" if cost.estimate else "") + format_usd(cost.total))
+    saved = cache_savings(usage, model)
+    if saved:
+        parts.append(f"cache saved ~{format_usd(saved)}")
     return " · ".join(parts)
+
+
+def cache_savings(usage: Mapping[str, Any], model: str) -> float | None:
+    """What the cache reads saved against sending those tokens as plain input (None: unknown).
+
+    The cost of writing the cache is not subtracted: it is paid (and shown) in the turn that
+    wrote it, usually an earlier one.
+    """
+    price = price_for(model)
+    if price is None:
+        return None
+    factor = price.batch_discount if usage.get("service_tier") == "batch" else 1.0
+    return _usd(_int(usage, "cache_read_input_tokens"), price.input - price.cache_read, factor)
 
 
 def format_tokens(count: int) -> str:

@@ -110,6 +110,25 @@ class AppContext:
         options = client_options(settings, credential)
         return Client(options, on_retry=on_retry, transport=self.environment.transport)
 
+    def model_info_fetcher(self, settings: Settings) -> Callable[[str], dict[str, Any] | None]:
+        """model id -> its ModelInfo from the models list (the cache, else one fetch that fills
+        it); None when unknown or when the list cannot be had (the API will judge instead)."""
+
+        def fetch(model: str) -> dict[str, Any] | None:
+            from claudecli.client import ClaudeError
+            from claudecli.errors import ClaudecliError
+            from claudecli.models import find_model, load_models
+
+            try:
+                with self.client(settings) as client:
+                    listing = load_models(lambda: client, source=settings.base_url)
+            except (ClaudeError, ClaudecliError):
+                return None
+            found = find_model(listing.models, model)
+            return dict(found) if found else None
+
+        return fetch
+
 
 def client_options(settings: Settings, credential: Credential) -> ClientOptions:
     """Settings + credential -> client options (a profile-file token brings its own extras)."""

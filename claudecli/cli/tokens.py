@@ -48,7 +48,7 @@ Each = Annotated[
 ]
 CountMaxTokens = Annotated[
     int | None,
-    typer.Option("--max-tokens", min=0, help="Only checked (e.g. against a thinking budget)."),
+    typer.Option("--max-tokens", min=1, help="Only checked (e.g. against a thinking budget)."),
 ]
 
 
@@ -102,13 +102,16 @@ def register(app: typer.Typer) -> None:
 
 def run_count(app: AppContext, flags: dict[str, Any], *, each: bool) -> None:
     """Build the bodies, count them, print the report, and exit non-zero if a count failed."""
+    import dataclasses
+
     from claudecli.cli.options import setting_flags, turn_options
     from claudecli.cli.stdin import read_turn_input
     from claudecli.turn import plan_turn
 
     stdin = read_turn_input(app.environment, flags["prompt"], flags["attach"])
     resolved = app.resolve(setting_flags(flags))
-    plan = plan_turn(turn_options(flags, stdin), resolved, today=app.today())
+    options = dataclasses.replace(turn_options(flags, stdin), force=True)  # it warns instead
+    plan = plan_turn(options, resolved, today=app.today())
     for warning in plan.warnings:
         app.warn(warning)
     spec = plan.spec

@@ -102,11 +102,13 @@ def attachment_from_bytes(
 def load_attachment(path: str, *, stdin: bytes | None = None) -> Attachment:
     """Read `--attach PATH`; `-` means stdin, whose bytes the caller passes in `stdin`."""
     if path == "-":
-        if stdin is None:
-            raise UsageError("--attach -: stdin is not available (a terminal, or already used)")
+        if not stdin:
+            raise UsageError("--attach -: stdin is empty or not available (a terminal)")
         return attachment_from_bytes(stdin, label=STDIN_NAME)
     expanded = os.path.expanduser(path)
     data = read_regular_file(path)
+    if not data:
+        raise InputError(f"{path}: the file is empty (0 bytes); there is nothing to attach")
     name = os.path.basename(os.path.normpath(expanded))
     return attachment_from_bytes(data, label=path, name=name, path=os.path.realpath(expanded))
 

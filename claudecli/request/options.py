@@ -56,12 +56,22 @@ def parse_cache_ttl(value: str) -> CacheTtl:
 
 
 def parse_cache_modes(values: Iterable[str]) -> frozenset[CacheMode]:
-    """Each of system, attachments, prompt, auto; a value may also be a comma-separated list."""
-    modes: set[CacheMode] = set()
-    for value in values:
-        for part in value.split(","):
-            modes.add(_choice("--cache", part, CACHE_MODES))
-    return frozenset(modes)
+    """Each of system, attachments, prompt, auto; a value may also be a comma-separated list.
+
+    `off` (alone) means no breakpoint at all, not even the configured default (`cache: true`).
+    """
+    parts = [part for value in values for part in value.split(",")]
+    if any(part.strip().lower() == "off" for part in parts):
+        if len(parts) > 1:
+            raise UsageError("--cache off: give it alone; it turns every cache breakpoint off")
+        return frozenset()
+    return frozenset(_cache_mode(part) for part in parts)
+
+
+def _cache_mode(value: str) -> CacheMode:
+    if value.strip().lower() not in CACHE_MODES:
+        raise UsageError(f"--cache {value}: choose one of {', '.join(CACHE_MODES)} or off")
+    return _choice("--cache", value, CACHE_MODES)
 
 
 def _choice(option: str, value: str, choices: tuple[_T, ...]) -> _T:

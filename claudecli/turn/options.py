@@ -34,3 +34,4 @@ class TurnOptions:
     citations: bool = False
     betas: tuple[str, ...] = ()
     history: Sequence[Mapping[str, Any]] = field(default=())
+    force: bool = False  # send even when the estimate is over the context window

@@ -8,11 +8,20 @@ byte is sent.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from claudecli.errors import UsageError
+from claudecli.turn.checks import (
+    check_capabilities,
+    check_stdin_once,
+    check_window,
+    citation_warnings,
+    estimate_input_tokens,
+    may_exceed_a_window,
+)
 
 if TYPE_CHECKING:
     from claudecli.config import ResolvedSettings, Settings
@@ -20,6 +29,7 @@ if TYPE_CHECKING:
     from claudecli.turn.options import TurnOptions
 
 JSON = dict[str, Any]
+FetchInfo: TypeAlias = Callable[[str], JSON | None]  # model id -> its ModelInfo, from the API
 FALLBACK_MAX_TOKENS: Final = 8192
 
 
@@ -34,15 +44,56 @@ class TurnPlan:
     warnings: tuple[str, ...] = ()
 
 
-def plan_turn(options: TurnOptions, resolved: ResolvedSettings, *, today: date) -> TurnPlan:
-    """Build and check the request for one turn; raises UsageError/InputError on bad input."""
+def plan_turn(
+    options: TurnOptions,
+    resolved: ResolvedSettings,
+    *,
+    today: date,
+    fetch_info: FetchInfo | None = None,
+) -> TurnPlan:
+    """Build and check the request for one turn; raises UsageError/InputError on bad input.
+
+    Model facts come from the local models cache; when it has none and a check needs them, they
+    come from `fetch_info(model)` if the caller gave one (a dry run gives none: no network).
+    """
     from claudecli.request import build_messages_body
 
+    check_stdin_once(options.attach)
     model = resolve_model(options, resolved.settings)
     info = cached_info(model, resolved.settings)
+    if info is None and fetch_info is not None and needs_model_facts(options):
+        info = fetch_info(model)
     spec = make_spec(options, resolved, model, info)
+    check_capabilities(spec, info)
+    body = build_messages_body(spec)
+    info = check_size(options, spec, body, info, fetch_info)
     settings = with_betas(resolved.settings, spec.betas)
-    return TurnPlan(spec, build_messages_body(spec), settings, info, notices(info, today))
+    warnings = notices(info, today) + citation_warnings(spec, body)
+    return TurnPlan(spec, body, settings, info, warnings)
+
+
+def needs_model_facts(options: TurnOptions) -> bool:
+    """Options that a model may refuse: worth a models-list fetch to refuse them here first."""
+    return bool(options.prefill) or (options.thinking or "").strip().isdigit()
+
+
+def check_size(
+    options: TurnOptions,
+    spec: RequestSpec,
+    body: JSON,
+    info: JSON | None,
+    fetch_info: FetchInfo | None,
+) -> JSON | None:
+    """Refuse a request estimated over the context window (unless forced); the info used."""
+    estimate = estimate_input_tokens(spec, body)
+    if options.force or not may_exceed_a_window(estimate):
+        return info
+    if info is None and fetch_info is not None:
+        info = fetch_info(spec.model)
+    from claudecli.models import context_window
+
+    check_window(spec, estimate, context_window(info))
+    return info
 
 
 def make_spec(

@@ -244,6 +244,18 @@ class TestUsageLine:
         line = format_usage_line(usage, "claude-haiku-4-5-20251001")
         assert line.startswith("in 10 · out 5 · cache read 20,000 · cache write 3,000 · $")
 
+    def test_cache_reads_say_what_they_saved(self) -> None:
+        usage = {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 9_014}
+        # sonnet 4.5: input $3, cache read $0.30 per million: 9,014 × $2.70 / 1e6 = $0.0243
+        line = format_usage_line(usage, "claude-sonnet-4-5")
+        assert line.endswith(" · cache saved ~$0.0243"), line
+        batch = format_usage_line({**usage, "service_tier": "batch"}, "claude-sonnet-4-5")
+        assert batch.endswith(" · cache saved ~$0.0122"), batch
+
+    def test_no_savings_line_without_cache_reads(self) -> None:
+        usage = {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 0}
+        assert "saved" not in format_usage_line(usage, "claude-sonnet-4-5")
+
     def test_unknown_model_shows_tokens_only(self) -> None:
         usage = {"input_tokens": 1, "output_tokens": 2}
         assert format_usage_line(usage, "mystery") == "in 1 · out 2 · cache read 0 · cache write 0"

@@ -79,8 +79,21 @@ def test_dash_means_stdin_bytes_from_the_caller() -> None:
 
 
 def test_dash_without_stdin_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"^--attach -: stdin is not available"):
+    with pytest.raises(UsageError, match=r"^--attach -: stdin is empty or not available"):
         load_attachment("-")
+
+
+def test_dash_with_empty_stdin_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match=r"^--attach -: stdin is empty"):
+        load_attachment("-", stdin=b"")
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.png", "empty.pdf"])
+def test_empty_file_is_refused_naming_it(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=rf"^{path}: the file is empty \(0 bytes\)"):
+        load_attachment(str(path))
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -42,6 +42,15 @@ def test_parse_cache_modes() -> None:
     }
     assert parse_cache_modes([]) == frozenset()
     with pytest.raises(
-        UsageError, match=r"^--cache all: choose one of system, attachments, prompt, auto$"
+        UsageError, match=r"^--cache all: choose one of system, attachments, prompt, auto or off$"
     ):
         parse_cache_modes(["all"])
+
+
+def test_cache_off_alone_means_no_breakpoints() -> None:
+    assert parse_cache_modes(["off"]) == frozenset()
+    assert parse_cache_modes(["OFF"]) == frozenset()
+    with pytest.raises(UsageError, match=r"^--cache off: give it alone"):
+        parse_cache_modes(["off,system"])
+    with pytest.raises(UsageError, match=r"^--cache off: give it alone"):
+        parse_cache_modes(["auto", "off"])
