@@ -6,7 +6,8 @@ shell completion stay fast; each command imports what it needs when it runs.
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Literal
 
 import typer
 
@@ -14,6 +15,7 @@ from claudecli.cli import ask, auth_cmd, config_cmd, emulator_cmd, models_cmd, t
 from claudecli.cli.completion import complete_profile
 from claudecli.cli.context import AppContext, Environment
 from claudecli.cli.exits import EXIT_CODES_HELP
+from claudecli.cli.help import DEBUG_HELP, Group, use_classes
 
 HELP = f"""claudecli: a fast, pipeline-safe terminal client for Claude.
 
@@ -36,13 +38,12 @@ def root(
         typer.Option(
             "--profile",
             envvar="CLAUDECLI_PROFILE",
+            metavar="NAME",
             help="Settings profile to use.",
             autocompletion=complete_profile,
         ),
     ] = None,
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Log requests (auth redacted); show tracebacks.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=DEBUG_HELP)] = False,
     version: Annotated[
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show version."),
@@ -52,9 +53,28 @@ def root(
     ctx.obj = AppContext(profile=profile, debug=debug, environment=environment)
 
 
+COMPLETION_HELP = """Print the shell completion script for bash, zsh or fish.
+
+Save it where your shell loads completions (see the examples), or source it from your shell's
+rc file: `source <(claudecli completion bash)`. At <TAB> the script runs claudecli again, which
+completes commands, options, model ids and profile names.
+"""
+
+
+def completion(
+    shell: Annotated[
+        Literal["bash", "zsh", "fish"], typer.Argument(metavar="bash|zsh|fish", help="The shell.")
+    ],
+) -> None:
+    from claudecli.cli.completion import completion_script
+
+    sys.stdout.write(completion_script(shell))
+
+
 def build_app() -> typer.Typer:
     app = typer.Typer(
         name="claudecli",
+        cls=Group,
         help=HELP,
         rich_markup_mode=None,
         pretty_exceptions_enable=False,
@@ -68,6 +88,8 @@ def build_app() -> typer.Typer:
     emulator_cmd.register(app)
     config_cmd.register(app)
     auth_cmd.register(app)
+    app.command("completion", help=COMPLETION_HELP)(completion)
+    use_classes(app)
     return app
 
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 HELP = f"""Ask Claude once; the answer streams to stdout.
 
 The prompt comes from the arguments and/or stdin (text, a PDF or an image, sniffed by content):
-`cat report.pdf | claudecli ask "summarize"`. Diagnostics go to stderr.
+`cat report.pdf | claudecli ask "summarize"`. Diagnostics go to stderr. Retries happen only
+before anything is shown; a stream that breaks later keeps the partial answer (exit 7).
 
 {EXIT_CODES_HELP}
 """
@@ -47,24 +48,59 @@ def ask(
     cache_ttl: o.CacheTtl = None,
     citations: o.Citations = False,
     beta: o.Beta = None,
+    force: o.Force = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the request JSON (no key) and exit.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the request JSON (no key, base64 elided) and exit.",
+            rich_help_panel=o.OUTPUT,
+        ),
     ] = False,
     json_out: Annotated[
-        bool, typer.Option("--json", help="Print the final Message as the API returns it.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the final Message as the API returns it.",
+            rich_help_panel=o.OUTPUT,
+        ),
     ] = False,
     stream_json: Annotated[
-        bool, typer.Option("--stream-json", help="Print each stream event as one JSON line.")
+        bool,
+        typer.Option(
+            "--stream-json",
+            help="Print each stream event as one JSON line.",
+            rich_help_panel=o.OUTPUT,
+        ),
     ] = False,
     usage: Annotated[
-        bool, typer.Option("--usage", help="Tokens and estimated cost on stderr.")
+        bool,
+        typer.Option(
+            "--usage", help="Tokens and estimated cost on stderr.", rich_help_panel=o.OUTPUT
+        ),
     ] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colours.")] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours.", rich_help_panel=o.OUTPUT)
+    ] = False,
     max_retries: Annotated[
-        int | None, typer.Option("--max-retries", min=0, help="Retries on transient errors.")
+        int | None,
+        typer.Option(
+            "--max-retries",
+            min=0,
+            metavar="N",
+            help="Retries on transient errors, before anything is shown (default 2).",
+            rich_help_panel=o.NETWORK,
+        ),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0.0, help="Total time limit in seconds.")
+        float | None,
+        typer.Option(
+            "--timeout",
+            click_type=o.POSITIVE_SECONDS,
+            metavar="SECONDS",
+            help="Total time limit for the whole answer.",
+            rich_help_panel=o.NETWORK,
+        ),
     ] = None,
 ) -> None:
     run_ask(ctx.obj, {name: value for name, value in locals().items() if name != "ctx"})
@@ -81,7 +117,9 @@ def run_ask(app: AppContext, flags: dict[str, Any]) -> None:
     environment = app.environment
     stdin = read_turn_input(environment, flags["prompt"], flags["attach"])
     resolved = app.resolve(o.setting_flags(flags))
-    plan = plan_turn(o.turn_options(flags, stdin), resolved, today=app.today())
+    options = o.turn_options(flags, stdin)
+    fetch = None if flags["dry_run"] else app.model_info_fetcher(resolved.settings)
+    plan = plan_turn(options, resolved, today=app.today(), fetch_info=fetch)
     warn_all(app, plan.warnings)
     if flags["dry_run"]:
         from claudecli.request import dry_run_json

@@ -9,7 +9,9 @@ rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries 
 from __future__ import annotations
 
 import errno
+import re
 from enum import IntEnum
+from typing import TYPE_CHECKING, Final
 
 from claudecli.client.errors import (
     APIConnectionError,
@@ -21,8 +23,12 @@ from claudecli.client.errors import (
 )
 from claudecli.errors import (
     ClaudecliError,
+    UsageError,
 )
 from claudecli.render.sanitize import sanitize
+
+if TYPE_CHECKING:
+    from typer._click.exceptions import UsageError as ClickUsageError
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or config, 4 auth or permission, "
@@ -102,6 +108,8 @@ def error_line(exc: BaseException, *, key_source: str | None = None) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, UsageError):
+        return typed_flag(str(exc))
     if isinstance(exc, StreamInterruptedError):
         return _describe_interrupted(exc)
     if isinstance(exc, APIStatusError):
@@ -142,3 +150,48 @@ def _describe_status(exc: APIStatusError) -> str:
     if exc.error_type is None:
         return hint
     return f"{hint}: {message}"
+
+
+# --- usage errors ---------------------------------------------------------------------------
+
+# Settings that a flag of another name sets: a settings error names the flag the user typed.
+FLAG_FOR_SETTING: Final = {"--total-timeout": "--timeout"}
+_CLICK_WORDING: Final = tuple(
+    (f"is not a valid {name}", ours)
+    for names, ours in (
+        (("integer range", "int range", "integer", "int"), "is not a whole number"),
+        (("float range", "float"), "is not a number"),
+    )
+    for name in names
+)
+
+
+def typed_flag(message: str) -> str:
+    """`--total-timeout: …` (the setting's name) -> `--timeout: …` (the flag's)."""
+    option, colon, rest = message.partition(":")
+    if colon and option in FLAG_FOR_SETTING:
+        return f"{FLAG_FOR_SETTING[option]}:{rest}"
+    return message
+
+
+def usage_error_line(error: ClickUsageError) -> str:
+    """A click usage error as one line: `claudecli: error: <message> (see '… --help')`."""
+    text = _click_message(error)
+    if error.ctx is not None:
+        text += see_help(error.ctx.command_path)
+    return "claudecli: error: " + " ".join(sanitize(text).split())
+
+
+def see_help(command: str) -> str:
+    return f" (see '{command} --help')"
+
+
+def _click_message(error: ClickUsageError) -> str:
+    possibilities = getattr(error, "possibilities", None)
+    message = error.message if possibilities else error.format_message()
+    for click_words, ours in _CLICK_WORDING:
+        message = message.replace(click_words, ours)
+    message = re.sub(r"'(-[^']*)'", r"\1", message.rstrip("."))
+    if possibilities:
+        message += f"; did you mean {' or '.join(sorted(possibilities))}?"
+    return message

@@ -1,63 +1,162 @@
-"""Options shared by `ask`, `count-tokens` and (later) `chat`: one place, one spelling."""
+"""Options shared by `ask`, `count-tokens` and (later) `chat`: one place, one spelling.
+
+Each option names its `--help` section (`rich_help_panel`, read by `claudecli.cli.help`, not by
+Rich) and shows its accepted values as its metavar (`--effort low|medium|high|xhigh|max`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
+from typer._click.types import FloatRange
 
 from claudecli.cli.completion import complete_model
 
 if TYPE_CHECKING:
     from claudecli.turn import TurnOptions
 
+INPUT: Final = "Input"
+MODEL: Final = "Model and thinking"
+OUTPUT: Final = "Output"
+CACHING: Final = "Caching"
+NETWORK: Final = "Network"
+# Seconds > 0 (click's FloatRange: typer's `min=` cannot say "above"); help shows [x>0].
+POSITIVE_SECONDS: Final = FloatRange(min=0.0, min_open=True)
+
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Send even when the request is estimated over the model's context window.",
+        rich_help_panel=INPUT,
+    ),
+]
 Prompt = Annotated[
     list[str] | None,
     typer.Argument(help="Prompt words; `-` reads stdin explicitly. stdin content comes first."),
 ]
 Attach = Annotated[
     list[str] | None,
-    typer.Option("--attach", "-a", help="Image, PDF or text file (by content); `-` = stdin."),
+    typer.Option(
+        "--attach",
+        "-a",
+        metavar="FILE",
+        help="Image, PDF or text file (by content); `-` = stdin. Repeatable.",
+        rich_help_panel=INPUT,
+    ),
 ]
-System = Annotated[str | None, typer.Option("--system", "-s", help="System prompt text.")]
+System = Annotated[
+    str | None,
+    typer.Option("--system", "-s", metavar="TEXT", help="System prompt.", rich_help_panel=INPUT),
+]
 SystemFile = Annotated[
-    str | None, typer.Option("--system-file", help="Read the system prompt from a file.")
+    str | None,
+    typer.Option(
+        "--system-file",
+        metavar="FILE",
+        help="Read the system prompt from a file.",
+        rich_help_panel=INPUT,
+    ),
 ]
-Prefill = Annotated[str | None, typer.Option("--prefill", help="Start the answer with this text.")]
+Prefill = Annotated[
+    str | None,
+    typer.Option(
+        "--prefill", metavar="TEXT", help="Start the answer with this text.", rich_help_panel=INPUT
+    ),
+]
+Citations = Annotated[
+    bool,
+    typer.Option(
+        "--citations", help="Let the model cite attached documents.", rich_help_panel=INPUT
+    ),
+]
 Model = Annotated[
     str | None,
     typer.Option(
         "--model",
         "-m",
-        help="Model id or alias (default from settings).",
+        metavar="MODEL",
+        help="Model id or alias such as opus, sonnet, haiku (default from settings).",
         autocompletion=complete_model,
+        rich_help_panel=MODEL,
     ),
 ]
 MaxTokens = Annotated[
-    int | None, typer.Option("--max-tokens", min=0, help="Upper bound on the answer's tokens.")
+    int | None,
+    typer.Option(
+        "--max-tokens",
+        min=1,
+        metavar="N",
+        help="Upper bound on the answer's tokens (default: the model's maximum).",
+        rich_help_panel=MODEL,
+    ),
 ]
 Thinking = Annotated[
-    str | None, typer.Option("--thinking", help="adaptive, off, or a token budget (>= 1024).")
+    str | None,
+    typer.Option(
+        "--thinking",
+        metavar="adaptive|off|N",
+        help="Extended thinking: adaptive, off, or a token budget N >= 1024.",
+        rich_help_panel=MODEL,
+    ),
 ]
-Effort = Annotated[str | None, typer.Option("--effort", help="low, medium, high, xhigh or max.")]
+Effort = Annotated[
+    str | None,
+    typer.Option(
+        "--effort",
+        metavar="low|medium|high|xhigh|max",
+        help="How much effort the model spends.",
+        rich_help_panel=MODEL,
+    ),
+]
 ShowThinking = Annotated[
-    bool, typer.Option("--show-thinking", help="Show (summarized) thinking; on stderr if piped.")
+    bool,
+    typer.Option(
+        "--show-thinking",
+        help="Show (summarized) thinking; on stderr if piped.",
+        rich_help_panel=MODEL,
+    ),
 ]
-Stop = Annotated[list[str] | None, typer.Option("--stop", help="Stop sequence (repeatable).")]
+Stop = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--stop", metavar="SEQ", help="Stop sequence (repeatable).", rich_help_panel=MODEL
+    ),
+]
 Schema = Annotated[
-    str | None, typer.Option("--schema", help="JSON Schema file: the answer is JSON matching it.")
+    str | None,
+    typer.Option(
+        "--schema",
+        metavar="FILE",
+        help="JSON Schema file: the answer is JSON matching it.",
+        rich_help_panel=OUTPUT,
+    ),
 ]
 Cache = Annotated[
     list[str] | None,
-    typer.Option("--cache", help="Cache breakpoints: system, attachments, prompt or auto."),
+    typer.Option(
+        "--cache",
+        metavar="system|attachments|prompt|auto|off",
+        help="Prompt-cache breakpoints (repeatable).",
+        rich_help_panel=CACHING,
+    ),
 ]
-CacheTtl = Annotated[str | None, typer.Option("--cache-ttl", help="5m (default) or 1h.")]
-Citations = Annotated[
-    bool, typer.Option("--citations", help="Let the model cite attached documents.")
+CacheTtl = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-ttl", metavar="5m|1h", help="Cache lifetime (default 5m).", rich_help_panel=CACHING
+    ),
 ]
 Beta = Annotated[
-    list[str] | None, typer.Option("--beta", help="anthropic-beta feature name (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--beta",
+        metavar="NAME",
+        help="anthropic-beta feature name (repeatable).",
+        rich_help_panel=NETWORK,
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -88,6 +187,7 @@ def turn_options(flags: Mapping[str, Any], stdin: bytes | None) -> TurnOptions:
         cache_ttl=flags.get("cache_ttl"),
         citations=bool(flags.get("citations")),
         betas=tuple(flags.get("beta") or ()),
+        force=bool(flags.get("force")),
     )
 
 
