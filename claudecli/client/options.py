@@ -98,9 +98,14 @@ class RetryNotice:
 
 
 def parse_custom_headers(text: str) -> dict[str, str]:
-    """`ANTHROPIC_CUSTOM_HEADERS`: newline-separated `Name: value` lines."""
+    """`ANTHROPIC_CUSTOM_HEADERS`: `Name: value` lines, SDK semantics (the one parser of it).
+
+    Lines are split at `\\n` only (a CRLF's `\\r` is stripped with the value); a line without a
+    colon or with an empty name is skipped. Values are not validated here: a lone `\\r` stays in
+    its value, and `claudecli.config` refuses it ("must not contain line breaks").
+    """
     headers: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in text.split("\n"):
         name, sep, value = line.partition(":")
         if sep and name.strip():
             headers[name.strip()] = value.strip()
