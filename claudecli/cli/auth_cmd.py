@@ -190,7 +190,7 @@ def store(profile: str, key: str) -> None:
 
 def masked(key: str) -> str:
     """`…abcd`: the last four characters, or none for a short key (like `Credential.masked`)."""
-    from claudecli.config import mask_secret
+    from claudecli.render.settings_view import mask_secret
 
     return mask_secret(key)
 
@@ -241,7 +241,7 @@ def sent_as(found: CredentialStatus, settings: Settings) -> str:
 
 def shown_base_url(resolved: ResolvedSettings) -> str:
     """The base URL as `config show` prints it (a password in it masked)."""
-    from claudecli.config import config_show_rows
+    from claudecli.render.settings_view import config_show_rows
 
     shown = {key: value for key, value, _ in config_show_rows(resolved)}
     return shown.get("base_url", resolved.settings.base_url)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
@@ -86,8 +86,8 @@ def register(app: typer.Typer) -> None:
 
 
 def show_table(resolved: ResolvedSettings) -> str:
-    from claudecli.config import config_show_rows
     from claudecli.render.sanitize import visible
+    from claudecli.render.settings_view import config_show_rows
 
     rows = [
         [visible(cell, keep_newlines=False) for cell in row] for row in config_show_rows(resolved)
@@ -96,28 +96,9 @@ def show_table(resolved: ResolvedSettings) -> str:
 
 
 def show_json(resolved: ResolvedSettings) -> str:
-    """`{key: {"value", "source"}}`: numbers, booleans, null and empty collections keep their
-    JSON type; strings, lists and mapping entries are the masked text `config show` prints."""
-    import json
+    from claudecli.render.settings_view import config_show_json
 
-    from claudecli.config import config_show_rows
-
-    document = {
-        key: {"value": json_value(resolved.settings, key, shown), "source": source}
-        for key, shown, source in config_show_rows(resolved)
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def json_value(settings: object, key: str, shown: str) -> Any:
-    raw = getattr(settings, key, shown) if "." not in key else shown
-    if raw is None or isinstance(raw, bool | int | float):
-        return raw
-    if isinstance(raw, Mapping) and not raw:
-        return {}
-    if isinstance(raw, tuple) and not raw:
-        return []
-    return shown
+    return config_show_json(resolved)
 
 
 def _describe_file(file: Path | None) -> str:

@@ -1,449 +1,72 @@
-"""Settings: built-in defaults, `config.yaml`, profiles, environment and flags, merged in one place.
-
-Settings (field: default — meaning)
-===================================
-
-* profile: "default" — active profile; also the keyring user name.
-* model: "claude-sonnet-5-5" — model id, or an alias from `model_aliases`.
-* max_tokens: None — None means the model's maximum (from model info).
-* thinking: "adaptive" — "adaptive" (the model decides; the documented modern default), "off",
-  or a budget ≥ 1024 tokens (the deprecated `enabled` mode). YAML `false` reads as "off". The
-  request layer should drop it for models whose capabilities lack adaptive thinking.
-* effort: None — low|medium|high|xhigh|max; None keeps the model's default.
-* cache: True — automatic prompt caching (top-level `cache_control`).
-* cache_ttl: "5m" — 5m|1h.
-* max_retries: 2 — retries, only before the first visible token.
-* retry_max_wait: 60.0 — cap in seconds on an honoured retry-after.
-* connect_timeout: 5.0 — seconds to establish a connection.
-* idle_timeout: 600.0 — seconds without any byte (pings count).
-* no_content_timeout: 300.0 — seconds without a content event (catches ping drips); None: off.
-* total_timeout: None — overall deadline in seconds; None: no deadline.
-* base_url: "https://api.anthropic.com" — API endpoint, trailing slash removed.
-* auth_header: "bearer" — how an API key is sent: bearer (Authorization) | x-api-key.
-* api_version: "2026-10-21" — the anthropic-version header.
-* betas: () — anthropic-beta values.
-* headers: {} — extra request headers (names compared case-insensitively when merging).
-* model_aliases: opus/sonnet/haiku → the 5.5 ids — alias → model id.
-* api_key_cmd: None — argv run without a shell whose first stdout line is the API key; a string
-  is split with shlex.
-* api_key_cmd_timeout: 10.0 — seconds api_key_cmd may take.
-* use_keyring: True — look the key up in the OS keyring.
-* color: "auto" — auto|always|never.
-
-Precedence (``resolve_settings``, the only place that merges):
-**flag > environment > selected profile > config.yaml top level > built-in default**.
-Scalars and lists are replaced by the higher layer; mappings (`headers`, `model_aliases`) are
-merged key by key, the higher layer winning per key. Every value keeps its source for
-`config show`: "flag --model", "env ANTHROPIC_BASE_URL", "profile work (config.yaml:12)",
-"config.yaml:3" or "default".
-
-Environment (an empty value counts as unset; the first variable listed wins):
-
-* `CLAUDECLI_<FIELD>` for every field except `headers` and `model_aliases`, e.g.
-  `CLAUDECLI_MAX_TOKENS`, `CLAUDECLI_THINKING`, `CLAUDECLI_IDLE_TIMEOUT`. Lists are
-  comma-separated (`CLAUDECLI_BETAS`), booleans are 1/0/true/false/yes/no/on/off, optional
-  numbers accept "none", `CLAUDECLI_API_KEY_CMD` is shlex-split.
-* `CLAUDECLI_MODEL`, then `ANTHROPIC_MODEL` → model.
-* `CLAUDECLI_BASE_URL`, then `ANTHROPIC_BASE_URL` → base_url.
-* `ANTHROPIC_CUSTOM_HEADERS` → headers (newline-separated `Name: value`, SDK semantics).
-* `CLAUDECLI_COLOR`, then `NO_COLOR` (non-empty → never), then `FORCE_COLOR` (→ always).
-* `CLAUDECLI_PROFILE` → profile (below `--profile`, above `default_profile:`).
-* `CLAUDECLI_CONFIG` / `CLAUDECLI_HOME` → file locations (see `claudecli.paths`).
+"""The YAML reader: `config.yaml` → a validated `ConfigFile`. The only module that imports yaml.
 
 `config.yaml` holds top-level settings, `default_profile: NAME` and `profiles: {NAME: {...}}`
 (any setting; a profile named `default` applies when no profile is selected). It is read with
-PyYAML's safe composer only, validated against the table above, and every error names
+PyYAML's safe composer only, validated against `claudecli.config.schema`, and every error names
 `config.yaml:line:col`. Unknown keys, duplicate keys and a group/world-readable file that holds a
 secret-looking value are returned as warnings (strings); this module never prints. YAML merge keys
 (`<<: *anchor`) work, and top-level keys starting with `x-` are ignored so they can hold anchors.
 Keys themselves are never read from the file (see `claudecli.credentials`).
 
-Entry points: `load_settings` (file + env + flags in one call), or `load_config` /
-`parse_config` → `ConfigFile`, then `resolve_settings` → `ResolvedSettings`; for the CLI
-`config_show_rows` and `default_config_text`. PyYAML is imported only when a file is parsed.
+How: PyYAML composes the text into a node tree with its safe loader (nothing is constructed
+from tags, so nothing can run); a tag outside the standard `tag:yaml.org,2002:` namespace, and
+`!!python/...` by name, is refused before any value is read; scalars are then built one by one
+with `SafeConstructor`, so each value keeps the node, and so the line and column, it came from.
+A plain scalar that YAML 1.1 reads as something other than the string the user meant (`no`,
+`off`, `1:30`, an empty value) gets a "quote it" hint. A file over 1 MiB is refused;
+`/dev/null` reads as an empty file. PyYAML is imported only when a file is parsed.
+
+Entry points: `read_config(path)` (a missing file is an empty `ConfigFile`), `parse_config(text)`,
+and `default_config_text()`, the commented starter file `config edit` writes.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields as dataclass_fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Final
 
 from claudecli import paths
 from claudecli.client.options import DEFAULT_API_VERSION, DEFAULT_BASE_URL
-from claudecli.errors import ClaudecliError, ConfigError, UsageError
+from claudecli.errors import ConfigError
+
+from .schema import (
+    DEFAULT_MODEL,
+    DEFAULT_PROFILE,
+    MIN_THINKING_BUDGET,
+    SPECS,
+    Invalid,
+    Nested,
+    check,
+    is_secret_name,
+    looks_like_key,
+    suggest,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from yaml.error import Mark, MarkedYAMLError
     from yaml.nodes import Node
 
 __all__ = [
-    "DEFAULT_MODEL",
+    "MAX_CONFIG_BYTES",
+    "MAX_NODES",
     "ConfigFile",
     "Entry",
     "Profile",
-    "ResolvedField",
-    "ResolvedSettings",
-    "Settings",
-    "config_show_rows",
     "default_config_text",
-    "load_config",
-    "load_settings",
-    "mask_secret",
     "parse_config",
-    "resolve_settings",
+    "read_config",
 ]
 
-DEFAULT_MODEL: Final = "claude-sonnet-5-5"
-DEFAULT_PROFILE: Final = "default"
-DEFAULT_MODEL_ALIASES: Final[Mapping[str, str]] = MappingProxyType(
-    {"opus": "claude-opus-5-5", "sonnet": "claude-sonnet-5-5", "haiku": "claude-haiku-5-5"}
-)
 MAX_CONFIG_BYTES: Final = 1024 * 1024
 MAX_NODES: Final = 100_000
-MIN_THINKING_BUDGET: Final = 1024
-
-Thinking = Literal["adaptive", "off"] | int
-AuthHeader = Literal["bearer", "x-api-key"]
-ColorMode = Literal["auto", "always", "never"]
-Effort = Literal["low", "medium", "high", "xhigh", "max"]
-CacheTTL = Literal["5m", "1h"]
-
-
-def _frozen_map(items: Mapping[str, str] | None = None) -> Mapping[str, str]:
-    return MappingProxyType(dict(items or {}))
-
-
-def _default_aliases() -> Mapping[str, str]:
-    return _frozen_map(DEFAULT_MODEL_ALIASES)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every setting with its built-in default (see the module docstring for meanings)."""
-
-    profile: str = DEFAULT_PROFILE
-    model: str = DEFAULT_MODEL
-    max_tokens: int | None = None
-    thinking: Thinking = "adaptive"
-    effort: Effort | None = None
-    cache: bool = True
-    cache_ttl: CacheTTL = "5m"
-    max_retries: int = 2
-    retry_max_wait: float = 60.0
-    connect_timeout: float = 5.0
-    idle_timeout: float = 600.0
-    no_content_timeout: float | None = 300.0
-    total_timeout: float | None = None
-    base_url: str = DEFAULT_BASE_URL
-    auth_header: AuthHeader = "bearer"
-    api_version: str = DEFAULT_API_VERSION
-    betas: tuple[str, ...] = ()
-    headers: Mapping[str, str] = field(default_factory=_frozen_map, hash=False)
-    model_aliases: Mapping[str, str] = field(default_factory=_default_aliases, hash=False)
-    api_key_cmd: tuple[str, ...] | None = None
-    api_key_cmd_timeout: float = 10.0
-    use_keyring: bool = True
-    color: ColorMode = "auto"
-
-    def resolve_model(self, name: str | None = None) -> str:
-        """The model id for `name` (default: `self.model`), expanding an alias."""
-        wanted = self.model if name is None else name
-        return self.model_aliases.get(wanted, wanted)
-
-
-# --------------------------------------------------------------------------------------------
-# Schema: one spec per setting, used for the file, the environment and flags alike.
-# --------------------------------------------------------------------------------------------
-
-Kind = Literal["str", "int", "float", "bool", "thinking", "list", "map", "argv"]
-
-
-class _Spec:
-    """How one setting is typed and validated (plain class: dataclasses cost import time)."""
-
-    __slots__ = ("above_minimum", "choices", "env", "kind", "minimum", "optional")
-
-    def __init__(
-        self,
-        kind: Kind,
-        *,
-        choices: tuple[str, ...] = (),
-        optional: bool = False,
-        minimum: float | None = None,
-        above_minimum: bool = False,
-        env: tuple[str, ...] | None = None,
-    ) -> None:
-        self.kind = kind
-        self.choices = choices
-        self.optional = optional
-        self.minimum = minimum
-        self.above_minimum = above_minimum  # strict: the value must be > minimum
-        self.env = env  # None: CLAUDECLI_<NAME>
-
-
-_TIMEOUT = _Spec("float", minimum=0.0, above_minimum=True)
-_SPECS: Final[Mapping[str, _Spec]] = MappingProxyType(
-    {
-        "model": _Spec("str", env=("CLAUDECLI_MODEL", "ANTHROPIC_MODEL")),
-        "max_tokens": _Spec("int", optional=True, minimum=1),
-        "thinking": _Spec("thinking"),
-        "effort": _Spec("str", choices=("low", "medium", "high", "xhigh", "max"), optional=True),
-        "cache": _Spec("bool"),
-        "cache_ttl": _Spec("str", choices=("5m", "1h")),
-        "max_retries": _Spec("int", minimum=0),
-        "retry_max_wait": _Spec("float", minimum=0.0),
-        "connect_timeout": _TIMEOUT,
-        "idle_timeout": _TIMEOUT,
-        "no_content_timeout": _Spec("float", optional=True, minimum=0.0, above_minimum=True),
-        "total_timeout": _Spec("float", optional=True, minimum=0.0, above_minimum=True),
-        "base_url": _Spec("str", env=("CLAUDECLI_BASE_URL", "ANTHROPIC_BASE_URL")),
-        "auth_header": _Spec("str", choices=("bearer", "x-api-key")),
-        "api_version": _Spec("str"),
-        "betas": _Spec("list"),
-        "headers": _Spec("map", env=("ANTHROPIC_CUSTOM_HEADERS",)),
-        "model_aliases": _Spec("map", env=()),
-        "api_key_cmd": _Spec("argv", optional=True),
-        "api_key_cmd_timeout": _TIMEOUT,
-        "use_keyring": _Spec("bool"),
-        "color": _Spec(
-            "str",
-            choices=("auto", "always", "never"),
-            env=("CLAUDECLI_COLOR", "NO_COLOR", "FORCE_COLOR"),
-        ),
-    }
-)
 _TOP_LEVEL_ONLY: Final = ("default_profile", "profiles")
 _SCRATCH_PREFIX: Final = "x-"  # top-level keys for YAML anchors, ignored (docker-compose style)
 _KEY_NAMES: Final = ("api_key", "apikey", "key", "token", "auth_token", "secret", "password")
-_PRESENCE_ENV: Final[Mapping[str, str]] = MappingProxyType(
-    {"NO_COLOR": "never", "FORCE_COLOR": "always"}
-)
-
-
-class _Invalid(Exception):
-    """A value failed validation; `item` locates the bad list index / mapping key."""
-
-    def __init__(self, message: str, *, item: int | str | None = None, wants_str: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.item = item
-        self.wants_str = wants_str
-
-
-class _Nested:
-    """Stands in for a list or mapping found where only a scalar may be."""
-
-    __slots__ = ("kind",)
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, _Nested):
-        return value.kind
-    names = ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"))
-    for kind, name in names:
-        if isinstance(value, kind):
-            return name
-    if isinstance(value, list | tuple):
-        return "list"
-    if isinstance(value, Mapping):
-        return "mapping"
-    if isinstance(value, bytes):
-        return "binary data"
-    return "date" if hasattr(value, "isoformat") else type(value).__name__
-
-
-def _suggest(word: str, candidates: Sequence[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _check(name: str, spec: _Spec, value: object) -> object:
-    """Validate and normalise one setting value (from YAML, the environment or a flag)."""
-    if value is None:
-        if spec.optional:
-            return None
-        if spec.kind in ("list", "map"):
-            return () if spec.kind == "list" else _frozen_map()
-        raise _Invalid(f"{name} must be {_describe(spec)}, got null", wants_str=spec.kind == "str")
-    return _CHECKERS[spec.kind](name, spec, value)
-
-
-def _describe(spec: _Spec) -> str:
-    if spec.choices:
-        return "one of " + ", ".join(spec.choices)
-    bound = ""
-    if spec.minimum is not None:
-        bound = f" {'>' if spec.above_minimum else '≥'} {spec.minimum:g}"
-    described: dict[str, str] = {
-        "str": "a string",
-        "int": f"an integer{bound}",
-        "float": f"a number{bound}",
-        "bool": "true or false",
-        "thinking": f"'adaptive', 'off' or a token budget ≥ {MIN_THINKING_BUDGET}",
-        "list": "a list of strings",
-        "map": "a mapping of strings to strings",
-        "argv": "a command (list of strings)",
-    }
-    return described[spec.kind]
-
-
-def _wrong_type(name: str, spec: _Spec, value: object) -> _Invalid:
-    wants_str = spec.kind in ("str", "thinking")
-    return _Invalid(
-        f"{name} must be {_describe(spec)}, got {_type_name(value)}", wants_str=wants_str
-    )
-
-
-def _check_str(name: str, spec: _Spec, value: object) -> str:
-    if not isinstance(value, str):
-        raise _wrong_type(name, spec, value)
-    if spec.choices and value not in spec.choices:
-        hint = _suggest(value, spec.choices)
-        raise _Invalid(f"{name} must be {_describe(spec)}, got {value!r}{hint}")
-    if not value.strip():
-        raise _Invalid(f"{name} must not be empty")
-    return _check_url(name, value) if name.endswith("base_url") else value
-
-
-def _check_url(name: str, value: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _Invalid(f"{name} must be an http(s) URL, got {value!r}")
-    return value.rstrip("/")
-
-
-def _check_number(name: str, spec: _Spec, value: object) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _wrong_type(name, spec, value)
-    if spec.kind == "int" and not isinstance(value, int):
-        raise _wrong_type(name, spec, value)
-    number: int | float = value if spec.kind == "int" else float(value)
-    if not math.isfinite(number):
-        raise _Invalid(f"{name} must be a finite number, got {number}")
-    _check_minimum(name, spec, number)
-    return number
-
-
-def _check_minimum(name: str, spec: _Spec, number: float) -> None:
-    low = spec.minimum
-    if low is None:
-        return
-    if number < low or (spec.above_minimum and number == low):
-        raise _Invalid(f"{name} must be {_describe(spec)}, got {number:g}")
-
-
-def _check_bool(name: str, spec: _Spec, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise _wrong_type(name, spec, value)
-    return value
-
-
-def _check_thinking(name: str, spec: _Spec, value: object) -> Thinking:
-    if value is False or value == "off":
-        return "off"
-    if value == "adaptive":
-        return "adaptive"
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, str):
-        hint = _suggest(value, ("adaptive", "off"))
-        raise _Invalid(f"{name} must be {_describe(spec)}, got {value!r}{hint}")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _wrong_type(name, spec, value)
-    if value < MIN_THINKING_BUDGET:
-        raise _Invalid(f"{name} budget must be ≥ {MIN_THINKING_BUDGET} tokens, got {value}")
-    return value
-
-
-def _check_list(name: str, spec: _Spec, value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    if not isinstance(value, list | tuple):
-        raise _wrong_type(name, spec, value)
-    for index, item in enumerate(value):
-        _check_list_item(name, index, item)
-    return tuple(value)
-
-
-def _check_list_item(name: str, index: int, item: object) -> None:
-    if not isinstance(item, str):
-        message = f"{name}[{index}] must be a string, got {_type_name(item)}"
-        raise _Invalid(message, item=index, wants_str=True)
-    if not item.strip():
-        raise _Invalid(f"{name}[{index}] must not be empty", item=index)
-
-
-def _check_map(name: str, spec: _Spec, value: object) -> Mapping[str, str]:
-    if not isinstance(value, Mapping):
-        raise _wrong_type(name, spec, value)
-    is_headers = name.endswith("headers")
-    for key, item in value.items():
-        _check_map_item(name, key, item, is_headers)
-    return _frozen_map(value)
-
-
-def _check_map_item(name: str, key: object, item: object, is_headers: bool) -> None:
-    import re
-
-    if not isinstance(key, str) or not key:
-        raise _Invalid(f"{name} keys must be non-empty strings")
-    if not isinstance(item, str):
-        message = f"{name}.{key} must be a string, got {_type_name(item)}"
-        raise _Invalid(message, item=key, wants_str=True)
-    if is_headers and not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", key):
-        raise _Invalid(f"{name}: {key!r} is not a valid header name", item=key)
-    if any(char in item for char in "\r\n\0"):
-        raise _Invalid(f"{name}.{key} must not contain line breaks or NUL", item=key)
-
-
-def _check_argv(name: str, spec: _Spec, value: object) -> tuple[str, ...]:
-    import shlex
-
-    if isinstance(value, str):
-        try:
-            value = shlex.split(value)
-        except ValueError as error:
-            raise _Invalid(f"{name} is not a valid command line ({error})") from None
-    argv = _check_list(name, spec, value)
-    if not argv:
-        raise _Invalid(f"{name} must not be empty (use null for no command)")
-    return argv
-
-
-_CHECKERS: Final[Mapping[str, Callable[[str, _Spec, object], object]]] = MappingProxyType(
-    {
-        "str": _check_str,
-        "int": _check_number,
-        "float": _check_number,
-        "bool": _check_bool,
-        "thinking": _check_thinking,
-        "list": _check_list,
-        "map": _check_map,
-        "argv": _check_argv,
-    }
-)
-
-
-# --------------------------------------------------------------------------------------------
-# The config file.
-# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -482,12 +105,11 @@ class ConfigFile:
         return self.path.name if self.path is not None else paths.CONFIG_FILE_NAME
 
 
-def load_config(path: Path | str | None = None) -> ConfigFile:
-    """Read and validate the config file (default `paths.config_file()`).
+def read_config(target: Path) -> ConfigFile:
+    """Read and validate the config file at `target`.
 
     A missing file gives an empty `ConfigFile`; anything wrong with it raises `ConfigError`.
     """
-    target = Path(path) if path is not None else paths.config_file()
     loaded = _read_config_bytes(target)
     if loaded is None:
         return ConfigFile(path=target)
@@ -672,7 +294,7 @@ class _FileReader:
 
     def mapping_pairs(self, node: Node, what: str) -> dict[str, tuple[Node, Node]]:
         if _kind(node) != "mapping":
-            kind = "list" if _kind(node) == "sequence" else _type_name(self.scalar(node))
+            kind = "list" if _kind(node) == "sequence" else type_name(self.scalar(node))
             raise ConfigError(f"{self.where(node)}: {what} must be a mapping, got {kind}")
         return dict(self.flat(node))
 
@@ -727,7 +349,7 @@ class _FileReader:
 
     def scalar(self, node: Node) -> object:
         if _kind(node) != "scalar":
-            return _Nested("list" if _kind(node) == "sequence" else "mapping")
+            return Nested("list" if _kind(node) == "sequence" else "mapping")
         if node.tag == _STR_TAG:
             return str(node.value)
         try:
@@ -738,7 +360,7 @@ class _FileReader:
             raise ConfigError(f"{self.where(node)}: invalid {short} value {shown!r}") from None
 
     def python_value(self, node: Node) -> object:
-        """A setting's value, one level deep: deeper structure becomes `_Nested` markers."""
+        """A setting's value, one level deep: deeper structure becomes `Nested` markers."""
         if _kind(node) == "sequence":
             return [self.scalar(item) for item in node.value]
         if _kind(node) == "mapping":
@@ -752,7 +374,7 @@ class _FileReader:
             return self.flat(node)[item][1]
         return node
 
-    def invalid(self, node: Node, error: _Invalid) -> ConfigError:
+    def invalid(self, node: Node, error: Invalid) -> ConfigError:
         bad = self.locate(node, error.item)
         hint = _trap_hint(bad, self.scalar(bad)) if error.wants_str else ""
         return ConfigError(f"{self.where(bad)}: {error.message}{hint}")
@@ -764,7 +386,7 @@ class _FileReader:
     ) -> dict[str, Entry]:
         settings: dict[str, Entry] = {}
         for key, (key_node, value_node) in pairs.items():
-            if key in _SPECS:
+            if key in SPECS:
                 settings[key] = self.read_setting(key, key_node, value_node, label)
             else:
                 self.unknown_key(key, key_node, value_node, label, top_level)
@@ -773,8 +395,8 @@ class _FileReader:
     def read_setting(self, key: str, key_node: Node, value_node: Node, label: str) -> Entry:
         raw = self.python_value(value_node)
         try:
-            value = _check(label + key, _SPECS[key], raw)
-        except _Invalid as error:
+            value = check(label + key, SPECS[key], raw)
+        except Invalid as error:
             raise self.invalid(value_node, error) from None
         self.note_secrets(label + key, value)
         return Entry(value, _line(key_node), self.item_lines(value_node))
@@ -787,10 +409,10 @@ class _FileReader:
     def note_secrets(self, label: str, value: object) -> None:
         if isinstance(value, Mapping):
             for key, item in value.items():
-                if _is_secret_name(key) or _looks_like_key(item):
+                if is_secret_name(key) or looks_like_key(item):
                     self.secrets.append(f"{label}.{key}")
         elif isinstance(value, str | tuple) and any(
-            _looks_like_key(part) for part in _strings(value)
+            looks_like_key(part) for part in _strings(value)
         ):
             self.secrets.append(label)
 
@@ -808,8 +430,8 @@ class _FileReader:
                 "use `claudecli auth login`, ANTHROPIC_API_KEY or api_key_cmd",
             )
             return
-        valid = list(_SPECS) + (list(_TOP_LEVEL_ONLY) if top else [])
-        self.warn(key_node, f"unknown setting '{label}{key}'{_suggest(key, valid)}; ignored")
+        valid = list(SPECS) + (list(_TOP_LEVEL_ONLY) if top else [])
+        self.warn(key_node, f"unknown setting '{label}{key}'{suggest(key, valid)}; ignored")
 
     def read_profiles(self, pair: tuple[Node, Node] | None) -> dict[str, Profile]:
         if pair is None or _is_null(pair[1]):
@@ -835,10 +457,10 @@ class _FileReader:
         key_node, value_node = pair
         value = self.scalar(value_node)
         if not isinstance(value, str) or not value.strip():
-            message = f"default_profile must be a profile name, got {_type_name(value)}"
+            message = f"default_profile must be a profile name, got {type_name(value)}"
             raise ConfigError(f"{self.where(value_node)}: {message}{_trap_hint(value_node, value)}")
         if value not in profiles and value != DEFAULT_PROFILE:
-            hint = _suggest(value, list(profiles))
+            hint = suggest(value, list(profiles))
             message = f"default_profile {value!r} is not defined under profiles{hint}"
             raise ConfigError(f"{self.where(value_node)}: {message}")
         return Entry(value, _line(key_node))
@@ -861,7 +483,7 @@ def _trap_hint(node: Node, value: object) -> str:
     """Explain a YAML 1.1 surprise: a plain scalar read as something other than a string."""
     if _kind(node) != "scalar" or getattr(node, "style", None) is not None:
         return ""
-    if isinstance(value, str | _Nested):
+    if isinstance(value, str | Nested):
         return ""
     if value is None and not node.value:
         return " (the value is empty)"
@@ -873,7 +495,7 @@ def _yaml_reading(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return "a number"
-    return _type_name(value)
+    return type_name(value)
 
 
 def _kind(node: Node) -> str:
@@ -883,386 +505,6 @@ def _kind(node: Node) -> str:
 
 def _strings(value: str | tuple[str, ...]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
-
-
-def _is_secret_name(name: str) -> bool:
-    lowered = name.lower()
-    markers = (
-        "authorization",
-        "api-key",
-        "api_key",
-        "apikey",
-        "token",
-        "secret",
-        "password",
-        "cookie",
-    )
-    return any(marker in lowered for marker in markers)
-
-
-def _looks_like_key(value: object) -> bool:
-    return isinstance(value, str) and "sk-ant-" in value
-
-
-# --------------------------------------------------------------------------------------------
-# Resolution: flag > environment > profile > file > default.
-# --------------------------------------------------------------------------------------------
-
-
-class _Value:
-    """A value offered by one layer, with its source (and per-key sources for mappings)."""
-
-    __slots__ = ("item_sources", "source", "value")
-
-    def __init__(
-        self, value: object, source: str, item_sources: Mapping[str, str] | None = None
-    ) -> None:
-        self.value = value
-        self.source = source
-        self.item_sources = item_sources
-
-
-_Layer = dict[str, _Value]
-
-
-@dataclass(frozen=True)
-class ResolvedField:
-    """One row of provenance: a setting, its final value and where that value came from."""
-
-    name: str
-    value: object
-    source: str
-
-
-@dataclass(frozen=True)
-class ResolvedSettings:
-    """The merged settings plus, for every field, the layer that set it.
-
-    `item_sources` gives per-key sources for the mapping fields (`headers`, `model_aliases`).
-    `warnings` are one-line strings for the CLI to print on stderr.
-    """
-
-    settings: Settings
-    sources: Mapping[str, str]
-    item_sources: Mapping[str, Mapping[str, str]]
-    warnings: tuple[str, ...] = ()
-    config_path: Path | None = None
-
-    def source(self, name: str) -> str:
-        """Where setting `name` came from ("flag --model", "config.yaml:3", "default", ...)."""
-        return self.sources[name]
-
-    def fields(self) -> Iterator[ResolvedField]:
-        """Every setting in declaration order with its value and source."""
-        for spec in dataclass_fields(Settings):
-            yield ResolvedField(
-                spec.name, getattr(self.settings, spec.name), self.sources[spec.name]
-            )
-
-
-def load_settings(
-    flags: Mapping[str, object] | None = None,
-    *,
-    profile: str | None = None,
-    env: Mapping[str, str] | None = None,
-    path: Path | str | None = None,
-    allow_undefined_profile: bool = False,
-) -> ResolvedSettings:
-    """Load the config file (`path`, else the one `env` points at) and resolve settings.
-
-    `env` defaults to `os.environ`.
-    """
-    environ = os.environ if env is None else env
-    config = load_config(path if path is not None else paths.config_file(environ))
-    return resolve_settings(
-        flags, environ, config, profile, allow_undefined_profile=allow_undefined_profile
-    )
-
-
-def resolve_settings(
-    flags: Mapping[str, object] | None,
-    env: Mapping[str, str],
-    file: ConfigFile | None,
-    profile: str | None = None,
-    *,
-    allow_undefined_profile: bool = False,
-) -> ResolvedSettings:
-    """Merge all layers: flag > environment > profile > file defaults > built-in default.
-
-    `flags` maps field names to typed values; None means "not given". `profile` is the
-    `--profile` value. A selected profile that `file` does not define (other than "default")
-    is an error unless `allow_undefined_profile` (for `auth login --profile NEW`).
-    Raises `UsageError` for a bad flag value and `ConfigError` for a bad environment value.
-    """
-    config = file if file is not None else ConfigFile()
-    given = dict(flags or {})
-    flag_profile = given.pop("profile", None)
-    wanted = profile if profile is not None else flag_profile
-    choice = _select_profile(wanted, env, config, allow_undefined_profile)
-    layers = [_default_layer(), _file_layer(config), _profile_layer(config, choice.value)]
-    layers += [_env_layer(env), _flag_layer(given)]
-    values, sources, item_sources = _fold(layers)
-    assert isinstance(choice.value, str)
-    settings = Settings(profile=choice.value, **values)
-    sources["profile"] = choice.source
-    warnings = (*config.warnings, *_setting_warnings(settings, sources))
-    return ResolvedSettings(settings, sources, item_sources, warnings, config.path)
-
-
-def _select_profile(
-    flag: object, env: Mapping[str, str], config: ConfigFile, allow_undefined: bool
-) -> _Value:
-    if flag is not None:
-        if not isinstance(flag, str) or not flag.strip():
-            raise UsageError("--profile: must be a non-empty profile name")
-        return _require_profile(flag, "flag --profile", config, allow_undefined, UsageError)
-    from_env = env.get("CLAUDECLI_PROFILE")
-    if from_env:
-        return _require_profile(
-            from_env, "env CLAUDECLI_PROFILE", config, allow_undefined, ConfigError
-        )
-    if config.default_profile is not None:
-        return _Value(config.default_profile.value, f"{config.name}:{config.default_profile.line}")
-    return _Value(DEFAULT_PROFILE, "default")
-
-
-def _require_profile(
-    name: str, source: str, config: ConfigFile, allow: bool, error: type[ClaudecliError]
-) -> _Value:
-    if allow or name in config.profiles or name == DEFAULT_PROFILE:
-        return _Value(name, source)
-    if not config.profiles:
-        raise error(f"{source}: unknown profile {name!r}: {config.name} defines no profiles")
-    defined = ", ".join(sorted(config.profiles))
-    hint = _suggest(name, list(config.profiles))
-    raise error(f"{source}: unknown profile {name!r}{hint}; {config.name} defines: {defined}")
-
-
-def _default_layer() -> _Layer:
-    defaults = Settings()
-    return {name: _Value(getattr(defaults, name), "default") for name in _SPECS}
-
-
-def _file_layer(config: ConfigFile) -> _Layer:
-    return _entries_layer(config.settings, lambda line: f"{config.name}:{line}")
-
-
-def _profile_layer(config: ConfigFile, name: object) -> _Layer:
-    profile = config.profiles.get(name) if isinstance(name, str) else None
-    if profile is None:
-        return {}
-    return _entries_layer(profile.settings, lambda line: f"profile {name} ({config.name}:{line})")
-
-
-def _entries_layer(entries: Mapping[str, Entry], label: Callable[[int], str]) -> _Layer:
-    layer: _Layer = {}
-    for name, entry in entries.items():
-        items = {key: label(line) for key, line in entry.item_lines.items()}
-        layer[name] = _Value(entry.value, label(entry.line), items)
-    return layer
-
-
-def _env_layer(env: Mapping[str, str]) -> _Layer:
-    layer: _Layer = {}
-    for name, spec in _SPECS.items():
-        for var in spec.env if spec.env is not None else (f"CLAUDECLI_{name.upper()}",):
-            text = env.get(var)
-            if text:
-                layer[name] = _Value(_env_value(name, spec, var, text), f"env {var}")
-                break
-    return layer
-
-
-def _env_value(name: str, spec: _Spec, var: str, text: str) -> object:
-    if var in _PRESENCE_ENV:
-        return _PRESENCE_ENV[var]
-    try:
-        return _check(name, spec, _parse_text(spec, text))
-    except _Invalid as error:
-        raise ConfigError(f"env {var}: {error.message}") from None
-
-
-def _parse_text(spec: _Spec, text: str) -> object:
-    """Turn an environment string into the Python value `_check` expects."""
-    stripped = text.strip()
-    if spec.optional and stripped.lower() in ("none", "null"):
-        return None
-    if spec.kind == "map":
-        return _parse_custom_headers(text)
-    parser = _TEXT_PARSERS.get(spec.kind)
-    return parser(stripped) if parser is not None else stripped
-
-
-def _parse_int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise _Invalid(f"must be an integer, got {text!r}") from None
-
-
-def _parse_float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise _Invalid(f"must be a number, got {text!r}") from None
-
-
-def _parse_bool(text: str) -> bool:
-    table = {"1": True, "true": True, "yes": True, "on": True}
-    table |= {"0": False, "false": False, "no": False, "off": False}
-    value = table.get(text.lower())
-    if value is None:
-        raise _Invalid(f"must be true or false (1/0, yes/no, on/off), got {text!r}")
-    return value
-
-
-_TEXT_PARSERS: Final[Mapping[str, Callable[[str], object]]] = MappingProxyType(
-    {"int": _parse_int, "float": _parse_float, "bool": _parse_bool}
-)
-
-
-def _parse_custom_headers(text: str) -> dict[str, str]:
-    """`ANTHROPIC_CUSTOM_HEADERS`: `Name: value` lines; lines without a colon are skipped (SDK)."""
-    headers: dict[str, str] = {}
-    for line in text.split("\n"):
-        name, colon, value = line.partition(":")
-        if colon and name.strip():
-            headers[name.strip()] = value.strip()
-    return headers
-
-
-def _flag_layer(flags: Mapping[str, object]) -> _Layer:
-    layer: _Layer = {}
-    for name, value in flags.items():
-        if value is None:
-            continue
-        spec = _SPECS.get(name)
-        if spec is None:
-            raise ValueError(f"resolve_settings: unknown setting {name!r}")
-        option = "--" + name.replace("_", "-")
-        try:
-            checked = _check(name, spec, value)
-        except _Invalid as error:
-            raise UsageError(f"{option}: {error.message}") from None
-        layer[name] = _Value(checked, f"flag {option}")
-    return layer
-
-
-def _fold(
-    layers: Sequence[_Layer],
-) -> tuple[dict[str, Any], dict[str, str], dict[str, Mapping[str, str]]]:
-    """Apply layers lowest first; returns values, sources and per-key sources of mappings."""
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    item_sources: dict[str, dict[str, str]] = {}
-    for layer in layers:
-        for name, entry in layer.items():
-            if _SPECS[name].kind == "map":
-                _merge_map(name, entry, values, item_sources)
-            else:
-                values[name] = entry.value
-            sources[name] = entry.source
-    frozen: dict[str, Mapping[str, str]] = {
-        name: MappingProxyType(items) for name, items in item_sources.items()
-    }
-    return values, sources, frozen
-
-
-def _merge_map(
-    name: str, entry: _Value, values: dict[str, Any], item_sources: dict[str, dict[str, str]]
-) -> None:
-    merged = dict(values.get(name, {}))
-    origins = item_sources.setdefault(name, {})
-    fold_case = name == "headers"
-    assert isinstance(entry.value, Mapping)
-    for key, item in entry.value.items():
-        for old in [k for k in merged if fold_case and k.lower() == key.lower()]:
-            del merged[old]
-            origins.pop(old, None)
-        merged[key] = item
-        origins[key] = (entry.item_sources or {}).get(key, entry.source)
-    values[name] = _frozen_map(merged)
-
-
-def _setting_warnings(settings: Settings, sources: Mapping[str, str]) -> list[str]:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(settings.base_url)
-    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if parts.scheme == "http" and not local:
-        return [
-            f"base_url {_mask_url(settings.base_url)} ({sources['base_url']}) is not https: "
-            "the API key would travel unencrypted"
-        ]
-    return []
-
-
-# --------------------------------------------------------------------------------------------
-# Presentation helpers for `config show` / `config edit`.
-# --------------------------------------------------------------------------------------------
-
-
-def mask_secret(value: str) -> str:
-    """`…` plus at most the last 4 characters (the one masking rule: `Secret.masked`)."""
-    from claudecli.client.options import Secret
-
-    return Secret(value).masked()
-
-
-def config_show_rows(resolved: ResolvedSettings) -> list[tuple[str, str, str]]:
-    """(key, value, source) rows for `config show`, secrets masked, mappings one row per key."""
-    rows: list[tuple[str, str, str]] = []
-    for item in resolved.fields():
-        if isinstance(item.value, Mapping) and item.value:
-            origins = resolved.item_sources.get(item.name, {})
-            for key, value in item.value.items():
-                shown = _show_item(item.name, key, str(value))
-                rows.append((f"{item.name}.{key}", shown, origins.get(key, item.source)))
-        else:
-            rows.append((item.name, _show_value(item.name, item.value), item.source))
-    return rows
-
-
-def _show_item(field_name: str, key: str, value: str) -> str:
-    secret = field_name == "headers" and _is_secret_name(key)
-    return mask_secret(value) if secret or _looks_like_key(value) else value
-
-
-def _show_value(name: str, value: object) -> str:
-    if value is None:
-        return "auto" if name == "max_tokens" else "(none)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, Mapping):
-        return "(none)"
-    if isinstance(value, tuple):
-        return _show_sequence(name, value)
-    text = str(value)
-    return _mask_url(text) if name == "base_url" else text
-
-
-def _show_sequence(name: str, value: tuple[str, ...]) -> str:
-    if not value:
-        return "(none)"
-    masked = [mask_secret(part) if _looks_like_key(part) else part for part in value]
-    if name == "api_key_cmd":
-        import shlex
-
-        return shlex.join(masked)
-    return ", ".join(masked)
-
-
-def _mask_url(url: str) -> str:
-    """Hide a password in `https://user:password@host/`."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":…@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def default_config_text() -> str:

@@ -11,12 +11,12 @@ from claudecli.config import (
     ConfigFile,
     ResolvedSettings,
     Settings,
-    config_show_rows,
     load_settings,
     parse_config,
     resolve_settings,
 )
 from claudecli.errors import ConfigError, UsageError
+from claudecli.render.settings_view import config_show_rows
 
 SECRET = "sk-ant-test-0123456789abcdefWXYZ"
 LAYERS = ("default", "file", "profile", "env", "flag")
