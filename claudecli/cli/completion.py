@@ -6,13 +6,37 @@ the user's command line). Model ids come from the local models cache (`claudecli
 imports the standard library and platformdirs only: no HTTP client, no Rich); profile names
 come from the config file, read only when it exists. Plain strings, no help texts: Typer renders
 help texts for zsh and fish through Rich, which would cost more than the rest of the run.
+
+`completion_script(shell)` is the one source of the scripts: `claudecli completion SHELL` prints
+it and `make completions` (tests/completions_gen.py) commits it to completions/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["complete_model", "complete_profile"]
+__all__ = ["SHELLS", "complete_model", "complete_profile", "completion_script", "normalise"]
+
+SHELLS = ("bash", "zsh", "fish")
+NOTE = "# claudecli shell completion (`claudecli completion SHELL`); do not edit."
+
+
+def completion_script(shell: str) -> str:
+    """The completion script for bash, zsh or fish: it calls `claudecli` back at each <TAB>."""
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(
+        prog_name="claudecli", complete_var="_CLAUDECLI_COMPLETE", shell=shell
+    )
+    return normalise(script)
+
+
+def normalise(script: str) -> str:
+    """Typer's script with the note added after `#compdef` (zsh reads that from line 1)."""
+    lines = script.strip("\n").splitlines()
+    at = 1 if lines and lines[0].startswith("#compdef") else 0
+    lines.insert(at, NOTE)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def complete_model(incomplete: str) -> list[str]:

@@ -79,6 +79,31 @@ def test_scripts_call_back_into_claudecli() -> None:
         assert "_CLAUDECLI_COMPLETE=complete_" in (out / name).read_text()
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_the_completion_command_prints_the_committed_script(cli: Run, shell: str) -> None:
+    done = cli("completion", shell)
+    assert done.returncode == 0, done.stderr
+    committed = completions_gen.OUT_DIR / completions_gen.FILES[shell]
+    assert done.stdout == committed.read_text()
+    source = cli(env={"_CLAUDECLI_COMPLETE": f"source_{shell}"})  # Typer's own way, same script
+    assert completions_gen.normalise(source.stdout) == done.stdout
+
+
+def test_the_completion_command_refuses_other_shells(cli: Run) -> None:
+    done = cli("completion", "ksh")
+    assert done.returncode == 2
+    assert done.stderr.startswith("claudecli: error: ") and done.stderr.count("\n") == 1
+    assert "'ksh' is not one of 'bash', 'zsh', 'fish'" in done.stderr
+
+
+def test_the_completion_command_imports_nothing_heavy() -> None:
+    names = {
+        name.split(".")[0] for name in importtime.imported_modules([str(BIN), "completion", "zsh"])
+    }
+    assert "claudecli" in names
+    assert names.isdisjoint(HEAVY)
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_the_bash_script_completes_in_bash(models_cache: None) -> None:
     """Source the committed script in a real bash and call its completion function."""
