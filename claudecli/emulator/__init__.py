@@ -22,9 +22,13 @@ Python API
   `api_key=None` accepts any non-empty key; otherwise only that key. Missing/wrong -> 401.
 * `prefix`: mount every route under it, e.g. `"/anthropic"` (LiteLLM-style passthrough).
 * `batch_delay`: seconds a batch stays `in_progress` before it `ended`.
+* Bad settings raise `ValueError`: `port` outside 0-65535 (`MAX_PORT`), `auth` not in
+  `AUTH_MODES`, `batch_delay` outside 0-86400 s (`MAX_BATCH_DELAY`), a `prefix` that is not a plain
+  URL path. `start()` raises `ListenError` (an `OSError`, with its `errno`) when the port is taken.
 * `serve(host="127.0.0.1", port=0, *, api_key, auth, prefix, batch_delay, on_ready)` blocks until
-  SIGINT/SIGTERM, calling `on_ready(url)` once listening. `python -m claudecli.emulator --port 0`
-  prints the URL as its first stdout line. Only loopback hosts are accepted.
+  SIGINT/SIGTERM, calling `on_ready(url)` once listening, and returns that signal's number after a
+  clean shutdown (`claudecli emulator serve` then exits 130 / 143). `python -m claudecli.emulator
+  --port 0` prints the URL as its first stdout line. Only loopback hosts are accepted.
 
 Routes
 ------
@@ -86,6 +90,15 @@ succeeded|errored|canceled|expired. Routing: `path`.
 
 from __future__ import annotations
 
-from .server import Emulator, serve
+from .app import AUTH_MODES, MAX_BATCH_DELAY, normalise_prefix
+from .server import MAX_PORT, Emulator, ListenError, serve
 
-__all__ = ["Emulator", "serve"]
+__all__ = [
+    "AUTH_MODES",
+    "MAX_BATCH_DELAY",
+    "MAX_PORT",
+    "Emulator",
+    "ListenError",
+    "normalise_prefix",
+    "serve",
+]

@@ -40,14 +40,16 @@ from .wire import (
     with_headers,
 )
 
-__all__ = ["App", "Config"]
+__all__ = ["AUTH_MODES", "MAX_BATCH_DELAY", "App", "Config", "normalise_prefix"]
 
 log = logging.getLogger("claudecli.emulator")
 
 Route = Callable[["App", Request, tuple[str, ...]], Result]
 _MB = 1024 * 1024
 _DEFAULT_TARGETS = ("/v1/messages", "/v1/messages/count_tokens")
-_AUTH_MODES = ("any", "bearer", "x-api-key")
+AUTH_MODES = ("any", "bearer", "x-api-key")
+MAX_BATCH_DELAY = 86_400.0  # a day: the real API expires a batch after 24 hours
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*\Z")
 _BATCH = "/v1/messages/batches"
 _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("POST", "/v1/messages", messages.create),
@@ -79,15 +81,21 @@ class Config:
     batch_delay: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.auth not in _AUTH_MODES:
-            raise ValueError(f"auth must be one of {', '.join(_AUTH_MODES)}, not {self.auth!r}")
-        if self.batch_delay < 0:
-            raise ValueError("batch_delay must be >= 0")
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
+        if not 0 <= self.batch_delay <= MAX_BATCH_DELAY:
+            raise ValueError(f"batch_delay must be 0-{MAX_BATCH_DELAY:g} s, not {self.batch_delay}")
 
 
 def normalise_prefix(prefix: str) -> str:
+    """`anthropic/` -> `/anthropic`; `ValueError` unless it is a plain URL path."""
     stripped = prefix.strip().strip("/")
-    return "/" + stripped if stripped else ""
+    normal = "/" + stripped if stripped else ""
+    if not _PREFIX.match(normal):
+        raise ValueError(
+            f"{prefix!r} is not a URL path such as /anthropic (letters, digits, - . _ ~ and /)"
+        )
+    return normal
 
 
 def body_limit(route: str | None) -> int:

@@ -20,12 +20,25 @@ from .app import App, Config, normalise_prefix
 from .handler import Handler
 from .wire import Obj
 
-__all__ = ["Emulator", "serve"]
+__all__ = ["MAX_PORT", "Emulator", "ListenError", "serve"]
 
 log = logging.getLogger("claudecli.emulator")
 
+MAX_PORT = 65_535
 _POLL_INTERVAL = 0.05
 _JOIN_TIMEOUT = 5.0
+
+
+class ListenError(OSError):
+    """The server cannot listen on its address (in use, not allowed, …); `errno` is the cause's."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _check_port(port: int) -> None:
+    if not 0 <= port <= MAX_PORT:
+        raise ValueError(f"port must be 0-{MAX_PORT} (0 picks a free one), not {port}")
 
 
 def _check_loopback(host: str) -> None:
@@ -113,6 +126,7 @@ class Emulator:
         host: str = "127.0.0.1",
     ) -> None:
         _check_loopback(host)
+        _check_port(port)
         self._host, self._port = host, port
         self._stop = threading.Event()
         self._app = App(Config(api_key, auth, normalise_prefix(prefix), batch_delay), self._stop)
@@ -147,7 +161,7 @@ class Emulator:
     def start(self) -> Emulator:
         if self._server is not None or self._stop.is_set():
             raise RuntimeError("an Emulator can be started once")
-        self._server = _Server((self._host, self._port), self._app)
+        self._server = self._bind()
         self._port = int(self._server.server_address[1])
         self._app.base_url = self.url
         self._thread = threading.Thread(
@@ -158,6 +172,13 @@ class Emulator:
         )
         self._thread.start()
         return self
+
+    def _bind(self) -> _Server:
+        try:
+            return _Server((self._host, self._port), self._app)
+        except OSError as exc:
+            where = f"{self._host}:{self._port}"
+            raise ListenError(exc.errno, f"cannot listen on {where}: {exc.strerror}") from exc
 
     def stop(self) -> None:
         """Stop serving, close every connection (stalled streams included), join threads."""
@@ -204,17 +225,25 @@ class Emulator:
         return self._app.files.add(filename, data, mime_type, downloadable=downloadable)
 
 
+class _Stopper:
+    """A SIGINT/SIGTERM handler that records the signal and wakes the serving loop."""
+
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+        self.signum = 0
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.signum = signum
+        self.finished.set()
+
+
 @contextlib.contextmanager
-def _until_signal(finished: threading.Event) -> Iterator[None]:
-    """SIGINT/SIGTERM set `finished` while inside (only the main thread can take signals)."""
+def _until_signal(stopper: _Stopper) -> Iterator[None]:
+    """SIGINT/SIGTERM call `stopper` while inside (only the main thread can take signals)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        finished.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, stopper) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
@@ -231,14 +260,19 @@ def serve(
     prefix: str = "",
     batch_delay: float = 1.0,
     on_ready: Callable[[str], object] | None = None,
-) -> None:
-    """Run an emulator in the foreground until SIGINT or SIGTERM; `on_ready(url)` once listening."""
-    finished = threading.Event()
+) -> int:
+    """Run an emulator in the foreground until SIGINT or SIGTERM; `on_ready(url)` once listening.
+
+    Returns the number of the signal that stopped it, after a clean shutdown (every connection
+    closed); the caller picks the exit status (the CLI: 128 + the signal).
+    """
+    stopper = _Stopper()
     emulator = Emulator(
         port, api_key=api_key, auth=auth, prefix=prefix, batch_delay=batch_delay, host=host
     )
-    with _until_signal(finished), emulator:
+    with _until_signal(stopper), emulator:
         if on_ready is not None:
             on_ready(emulator.url)
-        while not finished.wait(0.2):
+        while not stopper.finished.wait(0.2):
             pass
+    return stopper.signum

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import urllib.request
+from typing import Any
 
 import anthropic
 import pytest
 
-from claudecli.emulator import Emulator
+from claudecli.emulator import Emulator, ListenError, serve
 
 from .util import call, headers, post, request
 
@@ -40,9 +43,42 @@ def test_only_loopback_hosts() -> None:
             assert sdk.messages.create(**request("v6")).content[0].text == "Echo: v6"  # type: ignore[union-attr]
 
 
-def test_bad_config_is_rejected() -> None:
-    with pytest.raises(ValueError, match="auth"):
-        Emulator(auth="basic")
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"auth": "basic"}, "auth must be one of any, bearer, x-api-key"),
+        ({"port": 65536}, "port must be 0-65535"),
+        ({"port": -1}, "port must be 0-65535"),
+        ({"batch_delay": -5.0}, "batch_delay must be 0-86400 s"),
+        ({"batch_delay": float("nan")}, "batch_delay must be 0-86400 s"),
+        ({"prefix": "/a b"}, "is not a URL path"),
+        ({"prefix": "/v1?x=1"}, "is not a URL path"),
+    ],
+)
+def test_bad_config_is_rejected(config: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Emulator(**config)
+
+
+def test_a_port_in_use_is_a_listen_error() -> None:
+    expected = r"cannot listen on 127\.0\.0\.1:\d+: Address already in use"
+    with Emulator() as first, pytest.raises(ListenError, match=expected) as caught:
+        Emulator(port=first.port).start()
+    assert caught.value.errno == errno.EADDRINUSE
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serve_returns_the_signal_that_stopped_it(sig: signal.Signals) -> None:
+    """The signal arrives while serving (sent from on_ready): a clean stop, its number back."""
+    before = signal.getsignal(sig)
+    seen: list[str] = []
+
+    def ready(url: str) -> None:
+        seen.append(url)
+        os.kill(os.getpid(), sig)
+
+    assert serve(on_ready=ready) == sig
+    assert seen and signal.getsignal(sig) is before
 
 
 def test_prefix_mounts_every_route() -> None:
