@@ -133,15 +133,34 @@ def run_turn(app: AppContext, flags: dict[str, Any], plan: TurnPlan) -> None:
     from claudecli.turn import start_turn
 
     renderer = make_output(app.environment, flags, plan)
+    quiet = bool(flags["json_out"])
     with app.client(plan.settings, on_retry=renderer.on_retry) as client:
         renderer.start()
-        turn = start_turn(client, plan, on_wait=renderer.flush)
+        turn = start_turn(client, plan, on_wait=renderer.flush, shows_nothing_until_the_end=quiet)
         try:
             show(turn, renderer, app.environment.stdout if flags["stream_json"] else None)
-        except BaseException:
+        except BaseException as exc:
             renderer.abort("")  # the one-line error comes from the guard
+            if quiet:
+                partial_json(app, turn, exc)
             raise
     finish(app, flags, turn, renderer)
+
+
+def partial_json(app: AppContext, turn: Turn, exc: BaseException) -> None:
+    """--json after a broken stream: the partial Message on stdout, and a true error line."""
+    from claudecli.cli.exits import error_line
+    from claudecli.client import StreamInterruptedError
+    from claudecli.errors import PartialAnswerError
+    from claudecli.turn import json_document
+
+    if not isinstance(exc, StreamInterruptedError) or not exc.content_delivered:
+        return
+    reason = error_line(exc.cause or exc).removeprefix("claudecli: error: ")
+    document = json_document(turn, error=reason)
+    app.environment.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    message = f"the answer was cut short: {reason}; the partial Message is on stdout (--json)"
+    raise PartialAnswerError(message, request_id=exc.request_id) from exc
 
 
 def make_output(environment: Environment, flags: dict[str, Any], plan: TurnPlan) -> Renderer:

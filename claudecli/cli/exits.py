@@ -2,7 +2,8 @@
 
 0 ok · 1 internal error · 2 usage · 3 bad input or config · 4 auth or permission · 5 request
 rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries (network, 408,
-409, 429, 5xx, 529) · 7 partial answer (the stream broke after text was shown) · 130 SIGINT ·
+409, 429, 5xx, 529) · 7 partial answer (the stream broke after text was shown) · 8 the answer
+failed its check (JSON not matching --schema) · 130 SIGINT ·
 143 SIGTERM.
 """
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or config, 4 auth or permission, "
     "5 request rejected by the API, 6 service unavailable after retries, 7 partial answer, "
-    "130 interrupted (SIGINT), 143 terminated (SIGTERM)."
+    "8 the answer failed its check (--schema), 130 interrupted (SIGINT), 143 terminated (SIGTERM)."
 )
 
 
@@ -46,6 +47,7 @@ class ExitStatus(IntEnum):
     REJECTED = 5
     UNAVAILABLE = 6
     PARTIAL = 7
+    BAD_ANSWER = 8
     SIGINT = 130
     SIGTERM = 143
 

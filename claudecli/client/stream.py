@@ -25,6 +25,7 @@ from .errors import (
     ProtocolError,
     StreamInterruptedError,
     TruncatedStreamError,
+    connection_label,
 )
 from .events import (
     ContentBlockDelta,
@@ -94,6 +95,9 @@ class MessageStream:
         # Called before each network read: a consumer that buffers output flushes it here, so
         # nothing it was given waits on bytes that have not arrived yet.
         self.on_wait: Callable[[], None] | None = None
+        # A consumer that shows nothing before the end (`ask --json`) sets this: a failure after
+        # content is then retried like one before it, and the last attempt's partial is kept.
+        self.retry_after_content = False
 
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events()
@@ -126,11 +130,14 @@ class MessageStream:
             raise self._final_error(error) from None
         self.retries += 1
         status = error.status_code if isinstance(error, APIStatusError) else None
-        self._transport.notify_retry(retry_reason(error), delay, self.retries, status)
+        self._transport.notify_retry(_retry_reason(error), delay, self.retries, status)
         self._acc = MessageAccumulator()
         self._pending = []
+        self._delivered = False
 
     def _final_error(self, error: APIError) -> ClaudeError:
+        if self._delivered:  # retried after content (nothing shown): keep the last partial
+            return StreamInterruptedError(str(error), partial=self.message(), cause=error)
         if isinstance(error, _EarlyEOF):
             return TruncatedStreamError(
                 "stream ended before any content",
@@ -227,11 +234,11 @@ class MessageStream:
             data = json.loads(sse.data)
         except ValueError:
             snippet = sse.data[:60]
-            err = ProtocolError(
+            err = _MalformedEvent(
                 f"malformed JSON in {sse.event or 'an'} event: {snippet!r}",
                 request_id=self.request_id,
             )
-            raise self._interrupted(err, retry=False) from None
+            raise self._interrupted(err) from None
         event = parse_event(sse.event, data if isinstance(data, dict) else {})
         if isinstance(event, ErrorEvent):
             raise self._interrupted(self._error_event(event, response))
@@ -274,11 +281,16 @@ class MessageStream:
             error.request_id = self.request_id
         if not self._delivered:
             return _retry_or_raise(error) if retry else error
+        if self.retry_after_content and retry and is_retryable(error):
+            return _Retry(error)
         return StreamInterruptedError(str(error), partial=self.message(), cause=error)
 
     def _check_complete(self) -> None:
         if self._acc.saw_message_delta:
             return
+        if self._delivered and self.retry_after_content:
+            cut = "stream ended before the message was complete"
+            raise _Retry(APIConnectionError(cut, request_id=self.request_id))
         if self._delivered:
             raise TruncatedStreamError(
                 "stream ended before the message was complete",
@@ -305,5 +317,24 @@ class _EarlyEOF(APIConnectionError):
     """EOF before any content: retried like a dropped connection."""
 
 
+class _MalformedEvent(ProtocolError):
+    """An event whose data is not JSON: before any content it is retried like a dropped
+    connection (a proxy or a cut chunk garbled it); after content it breaks the stream (exit 7)."""
+
+
 def _retry_or_raise(error: APIError) -> Exception:
-    return _Retry(error) if is_retryable(error) else error
+    retryable = is_retryable(error) or isinstance(error, _MalformedEvent)
+    return _Retry(error) if retryable else error
+
+
+def _retry_reason(error: APIError) -> str:
+    """The retry notice's few words: a status keeps the non-streamed calls' wording."""
+    if isinstance(error, APIStatusError):
+        return retry_reason(error)
+    if isinstance(error, _EarlyEOF):
+        return "stream ended early"
+    if isinstance(error, _MalformedEvent):
+        return "malformed event"
+    if isinstance(error, APIConnectionError):
+        return connection_label(error)
+    return str(error)

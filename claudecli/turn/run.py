@@ -55,13 +55,21 @@ class Turn:
 
 
 def start_turn(
-    client: Client, plan: TurnPlan, *, on_wait: Callable[[], None] | None = None
+    client: Client,
+    plan: TurnPlan,
+    *,
+    on_wait: Callable[[], None] | None = None,
+    shows_nothing_until_the_end: bool = False,
 ) -> Turn:
     """Send the planned request as a stream (nothing is read until the turn is iterated).
 
-    `on_wait` runs before each network read (a renderer flushes what it holds back)."""
+    `on_wait` runs before each network read (a renderer flushes what it holds back). A caller
+    that shows nothing until the end (`--json`) may have a broken stream retried even after
+    content arrived; when it still fails, the error carries the last attempt's partial Message.
+    """
     stream = client.stream_message(plan.body)
     stream.on_wait = on_wait
+    stream.retry_after_content = shows_nothing_until_the_end
     return Turn(stream, plan)
 
 
@@ -98,8 +106,12 @@ def refusal_note(details: JSON) -> str:
     return f"{text}: {explanation}" if explanation else text
 
 
-def json_document(turn: Turn) -> JSON:
-    """The Message exactly as the API returns it; claudecli's extras only under `claudecli`."""
+def json_document(turn: Turn, *, error: str | None = None) -> JSON:
+    """The Message exactly as the API returns it; claudecli's extras only under `claudecli`.
+
+    After a broken stream the Message is the partial one (`stop_reason` null) and `error` says
+    what broke it.
+    """
     from claudecli.pricing import cost_of_usage
 
     spec, message = turn.plan.spec, turn.message
@@ -113,4 +125,6 @@ def json_document(turn: Turn) -> JSON:
     }
     if spec.prefill:
         extras["prefill"] = spec.prefill
+    if error is not None:
+        extras["error"] = error
     return {**message, "claudecli": extras}

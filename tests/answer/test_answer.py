@@ -42,7 +42,7 @@ def test_mismatch_names_the_place(text: str, where: str) -> None:
     pattern = rf"does not match --schema at {re.escape(where)}:"
     with pytest.raises(AnswerError, match=pattern) as info:
         validate_json_answer(message(text), SCHEMA)
-    assert info.value.exit_code == 1
+    assert info.value.exit_code == 8
 
 
 def test_not_json_is_an_error() -> None:
