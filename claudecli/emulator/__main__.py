@@ -36,13 +36,14 @@ def _ready(url: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit status as `claudecli emulator serve`'s: 2 bad value, 3 no key or port, 128 + signal."""
     args = _parser().parse_args(argv)
     api_key = os.environ.get(args.api_key_env) if args.api_key_env else None
     if args.api_key_env and not api_key:
-        print(f"error: environment variable {args.api_key_env} is empty", file=sys.stderr)
-        return 2
+        print(f"error: environment variable {args.api_key_env} is unset or empty", file=sys.stderr)
+        return 3
     try:
-        serve(
+        signum = serve(
             args.host,
             args.port,
             api_key=api_key,
@@ -53,8 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+        return 3 if isinstance(exc, OSError) else 2
+    return 128 + signum if signum else 0
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def test_stop_closes_idle_keepalive_connections() -> None:
     assert threading.active_count() <= before
 
 
-def test_module_entry_point_prints_url_and_stops_on_sigterm() -> None:
+def test_module_entry_point_prints_url_and_exits_143_on_sigterm() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "claudecli.emulator", "--port", "0", "--prefix", "/x"],
@@ -136,7 +136,7 @@ def test_module_entry_point_prints_url_and_stops_on_sigterm() -> None:
         with urllib.request.urlopen(urllib.request.Request(url + "/_emulator/reset", b"{}")) as r:
             assert json.load(r) == {"reset": True}
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=10) == 143
     finally:
         proc.kill()
         proc.communicate()
@@ -151,7 +151,17 @@ def test_module_entry_point_requires_the_key_env() -> None:
         timeout=30,
         check=False,
     )
-    assert done.returncode == 2 and b"EMU_KEY" in done.stderr
+    assert done.returncode == 3 and b"EMU_KEY" in done.stderr
+
+
+def test_module_entry_point_bad_values_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "claudecli.emulator", "--batch-delay", "-5"],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stderr.count(b"\n") == 1, done.stderr
 
 
 def test_concurrent_streams(emulator: Emulator, client: anthropic.Anthropic) -> None:
