@@ -32,6 +32,7 @@ __all__ = [
     "RequestValidationError",
     "StreamInterruptedError",
     "TruncatedStreamError",
+    "connection_label",
 ]
 
 
@@ -101,6 +102,23 @@ class APITimeoutError(APIConnectionError):
 
 class ProtocolError(APIError):
     """The server sent something that is not the Messages API wire format."""
+
+
+_TIMEOUT_LABELS = {
+    "connect": "connect timed out",
+    "idle": "read timed out",
+    "no-content": "no content",
+    "deadline": "time limit reached",
+}
+
+
+def connection_label(exc: APIConnectionError) -> str:
+    """A few words for a retry notice: `connection lost`, `cannot connect`, `read timed out`."""
+    if isinstance(exc, APITimeoutError):
+        return _TIMEOUT_LABELS.get(exc.kind, "timed out")
+    if exc.message.startswith("cannot connect"):  # http.map_transport_error's ConnectError text
+        return "cannot connect"
+    return "connection lost"
 
 
 class StreamInterruptedError(ClaudeError):

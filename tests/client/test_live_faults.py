@@ -601,14 +601,40 @@ def test_malformed_json_after_text(emulator: Emulator, client: Client, calls: Ca
     assert calls.sleeps == []
 
 
-def test_malformed_json_before_content_is_not_retried(
+def test_malformed_json_before_content_is_retried(
     emulator: Emulator, client: Client, calls: Calls
 ) -> None:
+    """Like any other failure before content: nothing was shown, so the retry is invisible."""
+    expected = clean_run(emulator, client, "stream")
     emulator.enqueue({"fault": "malformed", "after": BEFORE_CONTENT})
+    assert run(client, "stream") == expected
+    assert len(emulator.requests) == 2
+    assert [(n.reason, n.attempt, n.status) for n in calls.notices] == [
+        ("malformed event", 1, None)
+    ]
+
+
+def test_malformed_json_before_content_every_time_exhausts_the_retries(
+    emulator: Emulator, client: Client, calls: Calls
+) -> None:
+    """Then it is a failure after retries (exit 6), carrying the last attempt's request-id."""
+    emulator.enqueue(*[{"fault": "malformed", "after": BEFORE_CONTENT}] * 3)
     err = raises(ProtocolError, lambda: drain(client.stream_message(BODY)))
-    assert err.request_id == request_ids(emulator)[0]
-    assert len(emulator.requests) == 1
-    assert calls.sleeps == []
+    assert "malformed JSON" in str(err)
+    assert err.request_id == request_ids(emulator)[-1]
+    assert len(emulator.requests) == 3
+    assert len(calls.sleeps) == 2
+
+
+def test_stream_retry_notices_name_the_failure_in_a_few_words(
+    emulator: Emulator, client: Client, calls: Calls
+) -> None:
+    emulator.enqueue(
+        {"fault": "reset", "after": BEFORE_CONTENT},
+        {"fault": "truncate", "after": BEFORE_CONTENT},
+    )
+    drain(client.stream_message(BODY))
+    assert [n.reason for n in calls.notices] == ["connection lost", "stream ended early"]
 
 
 def test_unknown_events_blocks_and_deltas_complete(
