@@ -20,9 +20,7 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
-def test_prefill_on_a_model_without_it_names_model_and_schema(
-    ask: Ask, emulator: Emulator
-) -> None:
+def test_prefill_on_a_model_without_it_names_model_and_schema(ask: Ask, emulator: Emulator) -> None:
     result = ask("-m", "claude-sonnet-5-5", "--prefill", "{", "give JSON")
     assert result.rc == 2, result
     line = one_line(result.err)
