@@ -52,7 +52,9 @@ class Result:
     stderr: str
 
 
-def run(*args: str, stdin: bytes = b"", recorder: Recorder | None = None) -> Result:
+def run(
+    *args: str, stdin: bytes = b"", recorder: Recorder | None = None, tty: bool = False
+) -> Result:
     stdout, stderr = io.StringIO(), io.StringIO()
     environment = Environment(
         env={"ANTHROPIC_API_KEY": "sk-ant-inprocess-key", "ANTHROPIC_BASE_URL": "https://api.test"},
@@ -60,7 +62,7 @@ def run(*args: str, stdin: bytes = b"", recorder: Recorder | None = None) -> Res
         stdin=io.BytesIO(stdin),
         stdout=stdout,
         stderr=stderr,
-        stdin_isatty=False,
+        stdin_isatty=tty,
         stdout_isatty=False,
         stderr_isatty=False,
         transport=(recorder or Recorder()).transport(),
@@ -115,3 +117,16 @@ def test_an_api_error_is_one_line_on_the_injected_stderr() -> None:
     done = run("ask", "hi", recorder=recorder)
     assert done.code == 5
     assert done.stderr.count("\n") == 1 and "req_bad" in done.stderr
+
+
+def test_reading_a_terminal_says_how_to_end() -> None:
+    recorder = Recorder()
+    done = run("ask", "-", "summarise", stdin=b"typed text\n", recorder=recorder, tty=True)
+    assert done.code == 0, done.stderr
+    assert done.stderr.startswith("claudecli: reading stdin (Ctrl-D on an empty line to end)")
+    assert recorder.sent()["messages"][-1]["content"][0]["text"] == "typed text\n"
+
+
+def test_a_terminal_without_dash_is_not_read() -> None:
+    done = run("ask", "hello", stdin=b"never read", tty=True)
+    assert done.code == 0 and "reading stdin" not in done.stderr

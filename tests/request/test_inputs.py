@@ -213,6 +213,27 @@ def test_read_stdin_collects_short_reads() -> None:
         read_stdin(_Trickle(b"0123456789"), limit=9)  # type: ignore[arg-type]
 
 
+class _Terminal(io.RawIOBase):
+    """A terminal in canonical mode: each read returns one typed line; Ctrl-D on an empty line
+    is a zero-length read, and the user may go on typing after it."""
+
+    def __init__(self, *reads: bytes) -> None:
+        self._reads = list(reads)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._reads.pop(0) if self._reads else b"NEVER-REACHED"
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_one_ctrl_d_ends_terminal_input() -> None:
+    terminal = io.BufferedReader(_Terminal(b"first line\n", b"second\n", b"", b"typed later"))
+    assert read_stdin(terminal) == b"first line\nsecond\n"
+
+
 def test_read_regular_file_limit(tmp_path: Path) -> None:
     path = _write(tmp_path, "f.txt", b"x" * 11)
     assert read_regular_file(path, limit=11) == b"x" * 11
