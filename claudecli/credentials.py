@@ -34,7 +34,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, TypeVar
 
-from claudecli.client.options import Secret
+from claudecli.client import Secret
 from claudecli.config import DEFAULT_PROFILE, Settings
 from claudecli.errors import CredentialsError
 

@@ -190,7 +190,7 @@ def _fetch(client_factory: Callable[[], ModelSource]) -> list[ModelInfo]:
 
 
 def _fetch_errors() -> tuple[type[Exception], ...]:
-    from claudecli.client.errors import ClaudeError
+    from claudecli.client import ClaudeError
 
     return (ClaudeError, ClaudecliError)
 

@@ -86,3 +86,17 @@ def test_a_deliberate_violation_breaks_the_contract(module: str, line: str) -> N
         scratch.unlink()
     assert done.returncode == 1, done.stdout + done.stderr
     assert "BROKEN" in done.stdout and "_scratch_violation" in done.stdout
+
+
+def test_code_outside_the_client_imports_only_its_public_names() -> None:
+    import grimp
+
+    graph = grimp.build_graph("claudecli")
+    inside = {"claudecli.client", *graph.find_descendants("claudecli.client")}
+    reaching_in = sorted(
+        (importer, imported)
+        for imported in inside - {"claudecli.client"}
+        for importer in graph.find_modules_that_directly_import(imported)
+        if importer not in inside
+    )
+    assert reaching_in == [], "import these from claudecli.client (its __init__ exports them)"

@@ -14,7 +14,7 @@ import re
 from enum import IntEnum
 from typing import TYPE_CHECKING, Final
 
-from claudecli.client.errors import (
+from claudecli.client import (
     APIConnectionError,
     APIStatusError,
     ClaudeError,

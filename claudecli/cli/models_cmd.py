@@ -19,7 +19,7 @@ from claudecli.cli.output import err, format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
-    from claudecli.client.api import Client
+    from claudecli.client import Client
     from claudecli.config import Settings
     from claudecli.models import ModelList
     from claudecli.pricing import ModelPrice

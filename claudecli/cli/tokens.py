@@ -22,8 +22,7 @@ from claudecli.cli.output import format_table, out
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
-    from claudecli.client.api import Client
-    from claudecli.client.options import RetryNotice
+    from claudecli.client import Client, RetryNotice
     from claudecli.config import Settings
     from claudecli.request import RequestSpec
 
@@ -169,7 +168,7 @@ def item_specs(spec: RequestSpec) -> list[tuple[str, RequestSpec]]:
 
 def context_window_for(client: Client, settings: Settings, model: str) -> int | None:
     """The model's context window from the models cache (fetched if needed); None if unknown."""
-    from claudecli.client.errors import ClaudeError
+    from claudecli.client import ClaudeError
     from claudecli.errors import ClaudecliError
     from claudecli.models import context_window, find_model, load_models
 
@@ -210,7 +209,7 @@ def input_tokens(response: JSON) -> int:
     value = response.get("input_tokens")
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    from claudecli.client.errors import ProtocolError
+    from claudecli.client import ProtocolError
 
     raise ProtocolError("count_tokens answered without an input_tokens count")
 

@@ -23,6 +23,25 @@ if TYPE_CHECKING:
         StreamInterruptedError as StreamInterruptedError,
         TruncatedStreamError as TruncatedStreamError,
     )
+    from .events import (
+        CitationsDelta as CitationsDelta,
+        ContentBlockDelta as ContentBlockDelta,
+        ContentBlockStart as ContentBlockStart,
+        ContentBlockStop as ContentBlockStop,
+        ErrorEvent as ErrorEvent,
+        InputJsonDelta as InputJsonDelta,
+        MessageDelta as MessageDelta,
+        MessageStart as MessageStart,
+        MessageStop as MessageStop,
+        Ping as Ping,
+        SignatureDelta as SignatureDelta,
+        StreamEvent as StreamEvent,
+        TextDelta as TextDelta,
+        ThinkingDelta as ThinkingDelta,
+        UnknownDelta as UnknownDelta,
+        UnknownEvent as UnknownEvent,
+        parse_event as parse_event,
+    )
     from .options import (
         DEFAULT_API_VERSION as DEFAULT_API_VERSION,
         DEFAULT_BASE_URL as DEFAULT_BASE_URL,
@@ -33,6 +52,7 @@ if TYPE_CHECKING:
         parse_custom_headers as parse_custom_headers,
     )
     from .stream import MessageStream as MessageStream
+    from .synth import events_from_message as events_from_message
 
 _HOME = {
     "MessageAccumulator": "accumulate",
@@ -55,6 +75,24 @@ _HOME = {
     "Timeouts": "options",
     "parse_custom_headers": "options",
     "MessageStream": "stream",
+    "events_from_message": "synth",
+    "CitationsDelta": "events",
+    "ContentBlockDelta": "events",
+    "ContentBlockStart": "events",
+    "ContentBlockStop": "events",
+    "ErrorEvent": "events",
+    "InputJsonDelta": "events",
+    "MessageDelta": "events",
+    "MessageStart": "events",
+    "MessageStop": "events",
+    "Ping": "events",
+    "SignatureDelta": "events",
+    "StreamEvent": "events",
+    "TextDelta": "events",
+    "ThinkingDelta": "events",
+    "UnknownDelta": "events",
+    "UnknownEvent": "events",
+    "parse_event": "events",
 }
 
 __all__ = [
@@ -64,20 +102,38 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "CitationsDelta",
     "ClaudeError",
     "Client",
     "ClientOptions",
+    "ContentBlockDelta",
+    "ContentBlockStart",
+    "ContentBlockStop",
+    "ErrorEvent",
+    "InputJsonDelta",
     "MessageAccumulator",
+    "MessageDelta",
+    "MessageStart",
+    "MessageStop",
     "MessageStream",
+    "Ping",
     "ProtocolError",
     "RequestValidationError",
     "RetryNotice",
     "Secret",
+    "SignatureDelta",
+    "StreamEvent",
     "StreamInterruptedError",
+    "TextDelta",
+    "ThinkingDelta",
     "Timeouts",
     "TruncatedStreamError",
+    "UnknownDelta",
+    "UnknownEvent",
     "accumulate",
+    "events_from_message",
     "parse_custom_headers",
+    "parse_event",
 ]
 
 

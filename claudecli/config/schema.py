@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
 
-from claudecli.client.options import DEFAULT_API_VERSION, DEFAULT_BASE_URL
+from claudecli.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 
 __all__ = [
     "DEFAULT_MODEL",

@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from claudecli import paths
-from claudecli.client.options import DEFAULT_API_VERSION, DEFAULT_BASE_URL
+from claudecli.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
 from claudecli.errors import ConfigError
 
 from .schema import (

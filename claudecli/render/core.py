@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from claudecli.client.events import (
+from claudecli.client import (
     CitationsDelta,
     ContentBlockStart,
     ContentBlockStop,
@@ -24,8 +24,8 @@ from claudecli.client.events import (
     StreamEvent,
     TextDelta,
     ThinkingDelta,
+    events_from_message,
 )
-from claudecli.client.synth import events_from_message
 
 from .citations import CitationRegistry, markers
 from .notices import RetryInfo, retry_text, thought_line

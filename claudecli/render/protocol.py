@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from claudecli.client.events import StreamEvent
+from claudecli.client import StreamEvent
 
 from .notices import RetryInfo
 from .summaries import Summary

@@ -22,7 +22,7 @@ __all__ = ["config_show_json", "config_show_rows", "mask_secret"]
 
 def mask_secret(value: str) -> str:
     """`…` plus at most the last 4 characters (the one masking rule: `Secret.masked`)."""
-    from claudecli.client.options import Secret
+    from claudecli.client import Secret
 
     return Secret(value).masked()
 

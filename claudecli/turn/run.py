@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from claudecli.client import Client, MessageStream
-    from claudecli.client.events import StreamEvent
+    from claudecli.client import Client, MessageStream, StreamEvent
     from claudecli.request import RequestSpec
     from claudecli.turn.plan import TurnPlan
 
@@ -75,7 +74,7 @@ def start_turn(
 
 def with_prefill(events: Iterator[StreamEvent], prefill: str | None) -> Iterator[StreamEvent]:
     """Show the prefill first: it is part of the answer but the API does not repeat it."""
-    from claudecli.client.events import TextDelta
+    from claudecli.client import TextDelta
 
     pending = prefill
     for event in events:
