@@ -106,6 +106,10 @@ class BlockSplitter:
 
     def feed(self, text: str) -> list[Block]:
         """Append `text`; return the blocks it closed, in order."""
+        if "\n" not in text:  # the common delta (a token): no line ends, so nothing closes
+            if text:
+                self._partial.append(text)
+            return []
         pieces = text.split("\n")
         if len(pieces) > 1:
             self._partial.append(pieces[0])

@@ -429,9 +429,13 @@ class LiveSink:
             source, code_theme=self._code_theme, copyable_code=True, code_ticks=self._ticks
         )
 
-    def _render(self, renderable: RenderableType) -> Lines:
-        """Lines for the scrollback, not cropped: a long code line overflows, as it is."""
-        segments = self.console.render(renderable, self.console.options)
+    def _render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Lines:
+        """Lines for the scrollback, not cropped: a long code line overflows, as it is.
+
+        `options`: the console's options, when the caller renders several blocks at one width
+        (`Console.options` builds a new `ConsoleOptions` each time it is read).
+        """
+        segments = self.console.render(renderable, options or self.console.options)
         return _strip_empty(list(Segment.split_lines(segments)))
 
     def _render_cropped(self, renderable: RenderableType) -> Lines:
@@ -448,9 +452,10 @@ class LiveSink:
         self._frame.lines = []
         lines: Lines = []
         printed = self._printed
+        options = self.console.options  # one width for the blocks printed together
         try:
             for block in blocks:
-                rendered = self._render(self._markdown_of(block.source))
+                rendered = self._render(self._markdown_of(block.source), options)
                 self.stats.block_renders += 1
                 if not rendered:
                     continue
