@@ -344,11 +344,10 @@ _stderr_lock = threading.Lock()
 
 def show_retry(notice: RetryNotice) -> None:
     """Print a retry notice on stderr (called from worker threads)."""
-    from claudecli.render.notices import RetryNotice as Shown
+    from claudecli.render.notices import retry_text
 
-    shown = Shown(notice.reason, notice.delay, notice.attempt, notice.max_retries)
     with _stderr_lock:
-        sys.stderr.write(f"claudecli: {shown.text()}\n")
+        sys.stderr.write(retry_text(notice) + "\n")
         sys.stderr.flush()
 
 

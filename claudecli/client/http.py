@@ -20,6 +20,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     ProtocolError,
+    connection_label,
 )
 from .options import ClientOptions, RetryNotice
 from .retry import retry_delay, should_retry
@@ -276,6 +277,8 @@ def retry_reason(exc: APIError) -> str:
     if isinstance(exc, APIStatusError):
         labels = {429: "rate limited", 529: "overloaded"}
         return labels.get(exc.status_code, exc.error_type or f"HTTP {exc.status_code}")
+    if isinstance(exc, APIConnectionError):
+        return connection_label(exc)
     return str(exc)
 
 

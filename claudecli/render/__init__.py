@@ -21,7 +21,7 @@ from .sanitize import StreamSanitizer, sanitize, visible
 
 if TYPE_CHECKING:
     from .factory import make_renderer
-    from .notices import RetryInfo, RetryNotice
+    from .notices import RetryInfo
     from .plain import PlainRenderer
     from .protocol import Renderer
     from .terminal import OutputMode, choose_mode
@@ -32,7 +32,6 @@ __all__ = [
     "PlainRenderer",
     "Renderer",
     "RetryInfo",
-    "RetryNotice",
     "StreamSanitizer",
     "choose_mode",
     "error_line",
@@ -47,7 +46,6 @@ _HOME = {
     "PlainRenderer": "plain",
     "Renderer": "protocol",
     "RetryInfo": "notices",
-    "RetryNotice": "notices",
     "choose_mode": "terminal",
     "error_line": "views",
     "make_renderer": "factory",

@@ -73,8 +73,12 @@ def plan_turn(
 
 
 def needs_model_facts(options: TurnOptions) -> bool:
-    """Options that a model may refuse: worth a models-list fetch to refuse them here first."""
-    return bool(options.prefill) or (options.thinking or "").strip().isdigit()
+    """Options that a model may refuse: worth a models-list fetch to refuse them here first
+    (a budget under the minimum is refused without one)."""
+    from claudecli.request.options import MIN_THINKING_BUDGET
+
+    budget = (options.thinking or "").strip()
+    return bool(options.prefill) or (budget.isdigit() and int(budget) >= MIN_THINKING_BUDGET)
 
 
 def check_size(

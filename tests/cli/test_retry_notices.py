@@ -9,8 +9,9 @@ import re
 
 import pytest
 
+from claudecli.client import RetryNotice
 from claudecli.emulator import Emulator
-from claudecli.render.notices import RetryNotice, retry_text
+from claudecli.render.notices import retry_message, retry_text
 from tests.cli.conftest import Ask
 
 NOTICE = re.compile(r"^claudecli: (?P<cause>.+), retrying in \d+\.\d s \(\d/\d\)$")
@@ -61,7 +62,7 @@ def test_malformed_event_after_text_is_a_partial_answer(ask: Ask, emulator: Emul
 def test_the_formatter_prefers_the_status_to_the_clients_words() -> None:
     raw = RetryNotice("overloaded_error", 1.25, 1, 2, status=529)
     assert retry_text(raw) == "claudecli: overloaded (529), retrying in 1.2 s (1/2)"
-    assert raw.text() == "overloaded (529), retrying in 1.2 s (1/2)"
+    assert retry_message(raw) == "overloaded (529), retrying in 1.2 s (1/2)"
     assert retry_text(RetryNotice("connection lost", 0.5, 2, 2)) == (
         "claudecli: connection lost, retrying in 0.5 s (2/2)"
     )

@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 from rich.markdown import Markdown
 
+from claudecli.client import RetryNotice
 from claudecli.client.events import (
     ContentBlockStart,
     ContentBlockStop,
@@ -23,7 +24,6 @@ from claudecli.client.events import (
 from claudecli.render.blocks import BlockSplitter
 from claudecli.render.live import LiveRenderer
 from claudecli.render.markdown import markdown
-from claudecli.render.notices import RetryNotice
 from claudecli.render.spinner import Spinner
 
 from .render_helpers import (

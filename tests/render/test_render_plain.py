@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 
+from claudecli.client import RetryNotice
 from claudecli.client.events import ContentBlockStart, MessageStart, TextDelta
 from claudecli.render.plain import PlainRenderer
 from claudecli.render.spinner import Spinner
@@ -149,27 +150,18 @@ def test_spinner_is_cleared_before_the_first_token() -> None:
     renderer.start()
     clock.advance(0.5)
     spinner.tick()
-    renderer.on_retry(RetryLike())
+    renderer.on_retry(RetryNotice("overloaded", 2.0, 1, 3))
     for event in text_stream(["Hi"]):
         renderer.on_event(event)
     renderer.finish({})
     assert err.getvalue() == (
         "\r| waiting · 0.0 s\x1b[K"
         "\r/ waiting · 0.5 s\x1b[K"
-        "\r\x1b[Koverloaded, retrying in 2.0 s (1/3)\n"
+        "\r\x1b[Kclaudecli: overloaded, retrying in 2.0 s (1/3)\n"
         "\r/ waiting · 0.5 s\x1b[K"
         "\r\x1b[K"
     )
     assert out.getvalue() == "Hi\n"
-
-
-class RetryLike:
-    """The client's notice type has `max_retries` instead of `max_attempts`."""
-
-    reason = "overloaded"
-    delay = 2.0
-    attempt = 1
-    max_retries = 3
 
 
 def test_a_hundred_thousand_tokens_cost_well_under_a_second() -> None:
