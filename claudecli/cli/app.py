@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from claudecli.cli import ask, auth_cmd, config_cmd, emulator_cmd, models_cmd, tokens
+from claudecli.cli import ask, auth, config, count_tokens, emulator, models
 from claudecli.cli.completion import complete_profile
 from claudecli.cli.context import AppContext, Environment
 from claudecli.cli.exits import EXIT_CODES_HELP
@@ -83,11 +83,11 @@ def build_app() -> typer.Typer:
     )
     app.callback()(root)
     ask.register(app)
-    tokens.register(app)
-    models_cmd.register(app)
-    emulator_cmd.register(app)
-    config_cmd.register(app)
-    auth_cmd.register(app)
+    count_tokens.register(app)
+    models.register(app)
+    emulator.register(app)
+    config.register(app)
+    auth.register(app)
     app.command("completion", help=COMPLETION_HELP)(completion)
     use_classes(app)
     return app

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import typer
 
-from claudecli.cli.output import format_table
-from claudecli.cli.tokens import (
+from claudecli.cli.count_tokens import (
     Count,
     Report,
     count_each,
@@ -22,6 +21,7 @@ from claudecli.cli.tokens import (
     render_text,
     summary_line,
 )
+from claudecli.cli.output import format_table
 from claudecli.client.errors import APIStatusError, ProtocolError
 from claudecli.errors import UsageError
 from claudecli.request import RequestSpec, attachment_from_bytes
