@@ -16,19 +16,24 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, assert_never
 
 from .events import (
     CitationsDelta,
     ContentBlockStart,
     ContentBlockStop,
+    ErrorEvent,
     InputJsonDelta,
     MessageDelta,
     MessageStart,
+    MessageStop,
+    Ping,
     SignatureDelta,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
+    UnknownDelta,
+    UnknownEvent,
 )
 
 __all__ = ["MessageAccumulator", "accumulate", "parse_tool_input"]
@@ -71,24 +76,27 @@ class MessageAccumulator:
 
     def feed(self, event: StreamEvent) -> None:
         """Apply one event. Events before `message_start` (other than it) are ignored."""
-        if isinstance(event, TextDelta):
-            self._append(event.index, event.text)
-        elif isinstance(event, InputJsonDelta):
-            self._append(event.index, event.partial_json)
-        elif isinstance(event, ThinkingDelta):
-            self._append(event.index, event.thinking)
-        elif isinstance(event, MessageStart):
-            self._start(event.message)
-        elif isinstance(event, ContentBlockStart):
-            self._start_block(event.index, event.block)
-        elif isinstance(event, ContentBlockStop):
-            self._close_block(event.index)
-        elif isinstance(event, SignatureDelta):
-            self._block(event.index)["signature"] = event.signature
-        elif isinstance(event, CitationsDelta):
-            self._add_citation(event.index, event.citation)
-        elif isinstance(event, MessageDelta):
-            self._apply_message_delta(event.delta, event.usage)
+        match event:
+            case TextDelta(index=index, text=text) | ThinkingDelta(index=index, thinking=text):
+                self._append(index, text)
+            case InputJsonDelta(index=index, partial_json=text):
+                self._append(index, text)
+            case MessageStart(message=message):
+                self._start(message)
+            case ContentBlockStart(index=index, block=block):
+                self._start_block(index, block)
+            case ContentBlockStop(index=index):
+                self._close_block(index)
+            case SignatureDelta(index=index, signature=signature):
+                self._block(index)["signature"] = signature
+            case CitationsDelta(index=index, citation=citation):
+                self._add_citation(index, citation)
+            case MessageDelta(delta=delta, usage=usage):
+                self._apply_message_delta(delta, usage)
+            case MessageStop() | Ping() | ErrorEvent() | UnknownEvent() | UnknownDelta():
+                pass  # nothing to fold: the stream handles errors, unknown kinds are skipped
+            case _:
+                assert_never(event)
 
     def message(self) -> JSON:
         """The message so far, with open blocks finalised (a copy; feeding may continue)."""

@@ -13,17 +13,24 @@ import contextlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from claudecli.client import (
     CitationsDelta,
     ContentBlockStart,
     ContentBlockStop,
+    ErrorEvent,
     InputJsonDelta,
+    MessageDelta,
     MessageStart,
+    MessageStop,
+    Ping,
+    SignatureDelta,
     StreamEvent,
     TextDelta,
     ThinkingDelta,
+    UnknownDelta,
+    UnknownEvent,
     events_from_message,
 )
 
@@ -95,21 +102,34 @@ class StreamRenderer:
 
     def on_event(self, event: StreamEvent) -> None:
         self._saw_events = True
-        if isinstance(event, TextDelta):
-            self._on_text(event.index, event.text)
-        elif isinstance(event, ThinkingDelta):
-            self._on_thinking(event.index, event.thinking)
-        elif isinstance(event, InputJsonDelta):
-            self._on_input(event.index, event.partial_json)
-        elif isinstance(event, CitationsDelta):
-            self._on_citation(event.index, event.citation)
-        elif isinstance(event, ContentBlockStart):
-            self._on_block_start(event.index, event.block)
-        elif isinstance(event, ContentBlockStop):
-            self._on_block_stop(event.index)
-        elif isinstance(event, MessageStart):
-            self._on_message_start()
-        self._sink.tick()  # message_delta, ping, error: nothing to draw (usage is the caller's)
+        match event:
+            case TextDelta(index=index, text=text):
+                self._on_text(index, text)
+            case ThinkingDelta(index=index, thinking=thinking):
+                self._on_thinking(index, thinking)
+            case InputJsonDelta(index=index, partial_json=partial):
+                self._on_input(index, partial)
+            case CitationsDelta(index=index, citation=citation):
+                self._on_citation(index, citation)
+            case ContentBlockStart(index=index, block=block):
+                self._on_block_start(index, block)
+            case ContentBlockStop(index=index):
+                self._on_block_stop(index)
+            case MessageStart():
+                self._on_message_start()
+            case (
+                MessageDelta()
+                | MessageStop()
+                | Ping()
+                | ErrorEvent()
+                | UnknownEvent()
+                | SignatureDelta()
+                | UnknownDelta()
+            ):
+                pass  # nothing to draw (usage is the caller's; errors come as exceptions)
+            case _:
+                assert_never(event)
+        self._sink.tick()
 
     def on_retry(self, notice: RetryInfo) -> None:
         """A retry notice on stderr (above the spinner when it runs)."""
