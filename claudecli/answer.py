@@ -13,8 +13,9 @@ __all__ = ["answer_text", "validate_json_answer"]
 
 def answer_text(message: Mapping[str, Any]) -> str:
     """The text blocks of a Message, joined."""
-    blocks = message.get("content") or []
-    return "".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+    from claudecli.client import MessageView
+
+    return MessageView.of(message).text
 
 
 def validate_json_answer(message: Mapping[str, Any], schema: Mapping[str, Any]) -> Any:
@@ -23,7 +24,9 @@ def validate_json_answer(message: Mapping[str, Any], schema: Mapping[str, Any]) 
     jsonschema (imported only here) implements every draft correctly; a hand-written subset
     would accept answers the schema forbids.
     """
-    partial = message.get("stop_reason") == "max_tokens"
+    from claudecli.client import MessageView
+
+    partial = MessageView.of(message).stop_reason == "max_tokens"
     try:
         value = json.loads(answer_text(message))
     except ValueError as exc:

@@ -19,6 +19,7 @@ from claudecli.cli import options as o
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
 from claudecli.cli.output import format_table, out
+from claudecli.client import JSON
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from claudecli.config import Settings
     from claudecli.request import RequestSpec
 
-JSON = dict[str, Any]
 Job = tuple[str, JSON]  # (row name, count_tokens body)
 MAX_WORKERS: Final = 4
 TOTAL_NAME: Final = "total"

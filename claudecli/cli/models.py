@@ -16,6 +16,7 @@ from claudecli.cli.completion import complete_model
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
 from claudecli.cli.output import err, format_table, out
+from claudecli.client import JSON
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from claudecli.models import ModelList
     from claudecli.pricing import ModelPrice
 
-JSON = dict[str, Any]
 THINKING_ON: Final = frozenset({"adaptive", "enabled"})
 TABLE_FEATURES: Final = ("pdf", "images", "structured", "effort")
 HEADERS: Final = ("model", "name", "context", "max out", "thinking", "features", "$/MTok in/out")

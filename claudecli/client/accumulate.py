@@ -35,10 +35,10 @@ from .events import (
     UnknownDelta,
     UnknownEvent,
 )
+from .messages import JSON
 
 __all__ = ["MessageAccumulator", "accumulate", "parse_tool_input"]
 
-JSON = dict[str, Any]
 _USAGE_FIELDS_SET_WHEN_PRESENT = (
     "input_tokens",
     "cache_creation_input_tokens",

@@ -11,12 +11,11 @@ from typing import Any
 import httpx2
 
 from .http import OnRetry, Sleep, Transport, map_transport_error
+from .messages import JSON
 from .options import ClientOptions, check_sampling_params
 from .stream import MessageStream
 
 __all__ = ["Client"]
-
-JSON = dict[str, Any]
 
 
 class Client:

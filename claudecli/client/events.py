@@ -8,7 +8,8 @@ events as received). Event and delta types this client does not know become `Unk
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+from .messages import JSON
 
 __all__ = [
     "CitationsDelta",
@@ -29,8 +30,6 @@ __all__ = [
     "UnknownEvent",
     "parse_event",
 ]
-
-JSON = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

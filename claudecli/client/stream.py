@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx2
 
@@ -38,12 +37,12 @@ from .events import (
     parse_event,
 )
 from .http import Transport, is_retryable, map_transport_error, retry_reason
+from .messages import JSON
 from .sse import ServerSentEvent, SSEDecoder
 from .synth import events_from_message
 
 __all__ = ["MessageStream", "error_event_status"]
 
-JSON = dict[str, Any]
 Clock = Callable[[], float]
 # What counts as delivered content: an empty content_block_start shows nothing yet, so a
 # failure right after it is still retried (held back with message_start and pings).

@@ -26,8 +26,6 @@ from .events import (
 
 __all__ = ["events_from_message"]
 
-JSON = dict[str, Any]
-
 
 def events_from_message(message: Mapping[str, Any]) -> Iterator[StreamEvent]:
     start = {k: v for k, v in message.items() if k not in ("content", "stop_reason")}

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from claudecli.client import JSONView
+
 from .sanitize import sanitize
 
 __all__ = ["CitationRegistry", "describe_citation", "markers", "quote"]
 
-JSON = Mapping[str, Any]
 _QUOTE_LIMIT = 100
 
 
@@ -40,7 +41,7 @@ def _span(label: str, plural: str, start: int | None, end: int | None) -> str:
     return f"{label}{start}" if last == start else f"{plural}{start}–{last}"
 
 
-def _location(citation: JSON) -> str:
+def _location(citation: JSONView) -> str:
     kind = citation.get("type")
     if kind == "page_location":
         start, end = _int(citation.get("start_page_number")), _int(citation.get("end_page_number"))
@@ -54,7 +55,7 @@ def _location(citation: JSON) -> str:
     return _span("block ", "blocks ", start + 1, end + 1 if end is not None else None)
 
 
-def _document(citation: JSON, names: Mapping[int, str]) -> str:
+def _document(citation: JSONView, names: Mapping[int, str]) -> str:
     index = _int(citation.get("document_index"))
     if index is not None and index in names:
         return sanitize(names[index])
@@ -69,7 +70,7 @@ def _titled(title: Any, where: Any) -> str:
     return " — ".join(dict.fromkeys(parts)) or "source"
 
 
-def describe_citation(citation: JSON, names: Mapping[int, str]) -> str:
+def describe_citation(citation: JSONView, names: Mapping[int, str]) -> str:
     """Where a citation points: `report.pdf p.3`, `Title — https://…`."""
     kind = citation.get("type")
     if kind == "web_search_result_location":
@@ -82,7 +83,7 @@ def describe_citation(citation: JSON, names: Mapping[int, str]) -> str:
     return f"{where} {location}" if location else where
 
 
-def _key(citation: JSON) -> tuple[Any, ...]:
+def _key(citation: JSONView) -> tuple[Any, ...]:
     kind = citation.get("type")
     if kind == "web_search_result_location":
         return (kind, citation.get("url"), citation.get("cited_text"))
@@ -104,7 +105,7 @@ class CitationRegistry:
     def __len__(self) -> int:
         return len(self._footnotes)
 
-    def add(self, citation: JSON) -> int:
+    def add(self, citation: JSONView) -> int:
         """The footnote number of `citation` (a new one the first time it is seen)."""
         key = _key(citation)
         number = self._numbers.get(key)
@@ -121,7 +122,7 @@ class CitationRegistry:
         self._numbers.clear()
         self._footnotes.clear()
 
-    def _footnote(self, number: int, citation: JSON) -> str:
+    def _footnote(self, number: int, citation: JSONView) -> str:
         line = f"[{number}] {describe_citation(citation, self._names)}"
         cited = citation.get("cited_text")
         return f"{line}: {quote(cited)}" if isinstance(cited, str) and cited.strip() else line

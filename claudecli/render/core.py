@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, assert_never
+from typing import assert_never
 
 from claudecli.client import (
     CitationsDelta,
@@ -21,6 +21,7 @@ from claudecli.client import (
     ContentBlockStop,
     ErrorEvent,
     InputJsonDelta,
+    JSONView,
     MessageDelta,
     MessageStart,
     MessageStop,
@@ -51,14 +52,13 @@ from .terminal import ErrWriter
 
 __all__ = ["StreamRenderer"]
 
-JSON = Mapping[str, Any]
 _CHARS_PER_TOKEN = 4
 
 
 @dataclass(slots=True)
 class _OpenBlock:
     kind: str
-    block: JSON
+    block: JSONView
     started: float
     parts: list[str] = field(default_factory=list)  # tool input JSON fragments
     chars: int = 0  # thinking characters seen
@@ -139,13 +139,13 @@ class StreamRenderer:
         else:
             self._err.line(text, "warn")
 
-    def on_tool_result(self, block: JSON) -> None:
+    def on_tool_result(self, block: JSONView) -> None:
         self._show()
         name = self._tool_names.get(str(block.get("tool_use_id")))
         self._sink.summary(summarize_tool_result(block, name))
         self._sink.tick()
 
-    def finish(self, message: JSON, *, usage_line: str | None = None) -> None:
+    def finish(self, message: JSONView, *, usage_line: str | None = None) -> None:
         """The answer is complete. A message that was never streamed is rendered whole."""
         if not self._saw_events and message:
             for event in events_from_message(message):
@@ -180,7 +180,7 @@ class StreamRenderer:
         self._open.clear()
         self._citations.clear()
 
-    def _on_block_start(self, index: int, block: JSON) -> None:
+    def _on_block_start(self, index: int, block: JSONView) -> None:
         kind = str(block.get("type") or "")
         opened = self._open[index] = _OpenBlock(kind, block, self._clock())
         if kind == "text":
@@ -227,7 +227,7 @@ class StreamRenderer:
         opened.parts.append(fragment)
         self._sink.tool_input(opened.sanitizer.feed(fragment))
 
-    def _on_citation(self, index: int, citation: JSON) -> None:
+    def _on_citation(self, index: int, citation: JSONView) -> None:
         opened = self._open.get(index)
         number = self._citations.add(citation)
         if opened is not None:

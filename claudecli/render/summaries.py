@@ -8,9 +8,11 @@ count the rest in `more` ("+N lines"). Every string from the block is sanitized 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from claudecli.client import JSONView
 
 from .sanitize import sanitize
 
@@ -26,7 +28,6 @@ __all__ = [
     "unsupported",
 ]
 
-JSON = Mapping[str, Any]
 MAX_LINES = 15
 MAX_LINE_CHARS = 400
 TOOL_INPUT_TYPES = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
@@ -89,7 +90,7 @@ def _code_summary(title: str, code: Any, language: str) -> Summary:
 
 
 def _server_tool_use(name: str, value: Any, complete: bool) -> Summary:
-    args: JSON = value if isinstance(value, dict) else {}
+    args: JSONView = value if isinstance(value, dict) else {}
     if name == "web_search":
         return Summary(_labelled("web search", args.get("query")))
     if name == "web_fetch":
@@ -106,7 +107,7 @@ def _server_tool_use(name: str, value: Any, complete: bool) -> Summary:
     return _json_summary(f"server tool · {name}", value, complete)
 
 
-def summarize_tool_use(block: JSON, raw_input: str) -> Summary:
+def summarize_tool_use(block: JSONView, raw_input: str) -> Summary:
     """tool_use, server_tool_use or mcp_tool_use, with the streamed input JSON (maybe partial)."""
     kind = block.get("type")
     name = _one_line(block.get("name")) or "?"
@@ -125,7 +126,7 @@ def _error(label: str, content: Any) -> Summary:
     return Summary(_labelled(f"{label} failed", code or "error"), error=True)
 
 
-def _result_line(item: JSON) -> str:
+def _result_line(item: JSONView) -> str:
     title = _one_line(item.get("title")) or "(untitled)"
     url = _one_line(item.get("url"))
     return f"{title} — {url}" if url else title
@@ -149,7 +150,7 @@ def _web_fetch(content: Any) -> Summary:
     return Summary(_labelled("web fetch", content.get("url")), body)
 
 
-def _output_lines(content: JSON) -> list[str]:
+def _output_lines(content: JSONView) -> list[str]:
     lines = sanitize(str(content.get("stdout") or "")).rstrip("\n").splitlines()
     stderr = sanitize(str(content.get("stderr") or "")).rstrip("\n")
     if stderr:
@@ -205,7 +206,7 @@ def is_result_block(kind: str) -> bool:
     return kind in _RESULTS or kind == "mcp_tool_result"
 
 
-def summarize_result(block: JSON, tool_name: str | None = None) -> Summary:
+def summarize_result(block: JSONView, tool_name: str | None = None) -> Summary:
     """A server tool's result block (delivered whole) or an mcp_tool_result."""
     kind = str(block.get("type"))
     handler = _RESULTS.get(kind)
@@ -229,7 +230,7 @@ def _result_text(content: Any) -> str:
     return "\n".join(parts)
 
 
-def summarize_tool_result(block: JSON, tool_name: str | None = None) -> Summary:
+def summarize_tool_result(block: JSONView, tool_name: str | None = None) -> Summary:
     """A client tool_result (from `tools run`) or an mcp_tool_result: its output, truncated."""
     is_error = bool(block.get("is_error"))
     body, more = clip(_result_text(block.get("content")))

@@ -17,7 +17,6 @@ from claudecli.errors import InputError, UsageError
 if TYPE_CHECKING:
     from claudecli.request import RequestSpec
 
-JSON = dict[str, Any]
 CHARS_PER_TOKEN: Final = 4  # a deliberately generous estimate: real text runs 3.5-4.5
 IMAGE_TOKENS: Final = 1_600  # the most a resized image costs (about 1.15 megapixels / 750)
 PDF_PAGE_TOKENS: Final = 3_000  # a page's text plus its image, at the high end

@@ -11,8 +11,9 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
+from claudecli.client import JSON
 from claudecli.errors import UsageError
 from claudecli.turn.checks import (
     check_capabilities,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from claudecli.request import RequestSpec, Thinking
     from claudecli.turn.options import TurnOptions
 
-JSON = dict[str, Any]
 FetchInfo: TypeAlias = Callable[[str], JSON | None]  # model id -> its ModelInfo, from the API
 FALLBACK_MAX_TOKENS: Final = 8192
 

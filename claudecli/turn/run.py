@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from claudecli.client import JSON
 
 if TYPE_CHECKING:
     from claudecli.client import Client, MessageStream, StreamEvent
     from claudecli.request import RequestSpec
     from claudecli.turn.plan import TurnPlan
-
-JSON = dict[str, Any]
 
 
 class Turn:
