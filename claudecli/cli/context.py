@@ -69,10 +69,13 @@ class AppContext:
         return self.environment.clock().date()
 
     def __post_init__(self) -> None:
+        """`--debug` or `ANTHROPIC_LOG=debug`: request logs and tracebacks (this flag only, no
+        process-wide side channel); `ANTHROPIC_LOG=info`: request logs."""
         level = self.env.get("ANTHROPIC_LOG", "").lower()
-        if self.debug or level in ("debug", "info"):
-            os.environ["CLAUDECLI_DEBUG"] = "1" if self.debug or level == "debug" else ""
-            _configure_logging(logging.DEBUG if self.debug or level == "debug" else logging.INFO)
+        self.debug = self.debug or level == "debug"
+        if self.debug or level == "info":
+            stream = self.environment.stderr
+            _configure_logging(logging.DEBUG if self.debug else logging.INFO, stream)
 
     def resolve(self, flags: Mapping[str, Any] | None = None) -> ResolvedSettings:
         """Settings after precedence (flag > env > profile > file > default); warnings shown."""
@@ -155,9 +158,14 @@ def client_options(settings: Settings, credential: Credential) -> ClientOptions:
     )
 
 
-def _configure_logging(level: int) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("claudecli: %(levelname)s %(name)s: %(message)s"))
+def _configure_logging(level: int, stream: TextIO) -> None:
+    """One handler on the `claudecli` logger (`--debug` after the command makes a second
+    context: it replaces the first's handler instead of doubling every line)."""
     logger = logging.getLogger("claudecli")
+    for old in [h for h in logger.handlers if getattr(h, "claudecli", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("claudecli: %(levelname)s %(name)s: %(message)s"))
+    handler.claudecli = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(level)

@@ -41,7 +41,7 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
             if app is None:
                 report(exc)
             else:
-                stream, debug = app.environment.stderr, app.debug or debug_enabled()
+                stream, debug = app.environment.stderr, app.debug
                 report(exc, key_source=app.key_source, stream=stream, debug=debug)
             raise typer.Exit(exit_status(exc)) from None
 
@@ -64,21 +64,17 @@ def report(
     *,
     key_source: str | None = None,
     stream: TextIO | None = None,
-    debug: bool | None = None,
+    debug: bool = False,
 ) -> None:
     """Print the one-line error (and the traceback under --debug) on stderr."""
     stream = stream or sys.stderr
-    if debug_enabled() if debug is None else debug:
+    if debug:
         traceback.print_exception(exc, file=stream)
     try:
         stream.write(error_line(exc, key_source=key_source) + "\n")
         stream.flush()
     except (BrokenPipeError, ValueError):
         pass
-
-
-def debug_enabled() -> bool:
-    return os.environ.get("CLAUDECLI_DEBUG") == "1"
 
 
 def silence_stdout() -> None:

@@ -2,7 +2,7 @@
 
 Importing this package costs almost nothing: the names below load their module on first use
 (PEP 562), so `claudecli.render.sanitize` stays cheap for the fast paths. rich itself is loaded
-only by `live` (when `make_renderer()` returns a `LiveRenderer`) and by `print_table(rich=True)`;
+only by `live` (when `make_renderer()` returns a `LiveRenderer`);
 the pipe path (`PlainRenderer`, `sanitize`) never imports it.
 
     renderer = make_renderer(stdout=..., stderr=..., stdout_isatty=..., stderr_isatty=...)
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from .plain import PlainRenderer
     from .protocol import Renderer
     from .terminal import OutputMode, choose_mode
-    from .views import error_line, print_table
 
 __all__ = [
     "OutputMode",
@@ -34,9 +33,7 @@ __all__ = [
     "RetryInfo",
     "StreamSanitizer",
     "choose_mode",
-    "error_line",
     "make_renderer",
-    "print_table",
     "sanitize",
     "visible",
 ]
@@ -47,9 +44,7 @@ _HOME = {
     "Renderer": "protocol",
     "RetryInfo": "notices",
     "choose_mode": "terminal",
-    "error_line": "views",
     "make_renderer": "factory",
-    "print_table": "views",
 }
 
 
