@@ -14,7 +14,15 @@ def imported_modules(*args: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [("--version",), ("--help",), ("ask", "--help"), ("count-tokens", "--help")]
+    "args",
+    [
+        ("--version",),
+        ("--help",),
+        ("ask", "--help"),
+        ("count-tokens", "--help"),
+        ("history", "--help"),
+        ("history", "list", "--help"),
+    ],
 )
 def test_help_and_version_import_nothing_heavy(args: tuple[str, ...]) -> None:
     modules = imported_modules(*args)

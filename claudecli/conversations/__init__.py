@@ -34,6 +34,7 @@ from .records import (
     Status,
     StoredMessage,
     StoreError,
+    StoreUnwritable,
     UsageRow,
 )
 from .replay import INTERRUPTED_TOOL, append_user_turn, history_for_api
@@ -53,6 +54,7 @@ __all__ = [
     "Status",
     "Store",
     "StoreError",
+    "StoreUnwritable",
     "StoredMessage",
     "UsageRow",
     "append_user_turn",

@@ -9,7 +9,7 @@ from typing import Final
 
 from claudecli.paths import ensure_private_dir
 
-from .records import StoreError
+from .records import StoreError, StoreUnwritable
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["connect", "store_error"]
@@ -44,7 +44,7 @@ def _prepare_file(path: Path) -> None:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
     except OSError as error:
         reason = error.strerror or str(error)
-        raise StoreError(f"{path}: cannot open the conversation store ({reason})") from None
+        raise StoreUnwritable(f"{path}: cannot open the conversation store ({reason})") from None
 
 
 def _configure(db: sqlite3.Connection, path: Path) -> None:
@@ -111,13 +111,13 @@ def store_error(path: Path, error: sqlite3.Error) -> StoreError:
             f"move it aside to start a new one (`sqlite3 {path} .recover` may save its data)"
         )
     if name.startswith("SQLITE_FULL"):
-        return StoreError(f"{path}: cannot save the conversation: the disk is full")
+        return StoreUnwritable(f"{path}: cannot save the conversation: the disk is full")
     if name.startswith(_READONLY) or "readonly" in reason:
-        return StoreError(
+        return StoreUnwritable(
             f"{path}: cannot write the conversation store ({reason}); is it read-only?"
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return StoreError(
+        return StoreUnwritable(
             f"{path}: the conversation store stayed locked by another process ({reason})"
         )
     return StoreError(f"{path}: conversation store error: {reason}")

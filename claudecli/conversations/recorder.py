@@ -45,6 +45,10 @@ class ReplyRecorder:
         self._last_flush = monotonic()
         self.done = False
 
+    def due(self) -> bool:
+        """A second has passed since the last write: worth building the partial Message."""
+        return self._monotonic() - self._last_flush >= FLUSH_INTERVAL
+
     def update(self, message: Mapping[str, Any], *, block_done: bool = False) -> None:
         """The partial Message so far; written when a block ended or a second has passed."""
         if not block_done and self._monotonic() - self._last_flush < FLUSH_INTERVAL:

@@ -26,6 +26,11 @@ class StoreError(InputError):
     disk full, an attachment kept by reference changed): one line naming the file; exit 3."""
 
 
+class StoreUnwritable(StoreError):
+    """The store is sound but cannot be written now (disk full, read-only, locked too long):
+    a command that can still answer says so in one line and goes on (nothing on screen is lost)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Conversation:
     id: str

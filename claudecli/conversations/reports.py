@@ -200,7 +200,8 @@ def _usage_row(row: tuple[Any, ...]) -> UsageRow:
     from claudecli.pricing import cache_savings
 
     saved = cache_savings({"cache_read_input_tokens": row[5]}, row[1]) or 0.0
-    return UsageRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], saved)
+    cost = round(row[7], 10)  # no float noise in JSON (0.010199999999999999)
+    return UsageRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], cost, round(saved, 10))
 
 
 def delete_orphan_blobs(db: sqlite3.Connection) -> int:
@@ -208,10 +209,16 @@ def delete_orphan_blobs(db: sqlite3.Connection) -> int:
     return cursor.rowcount
 
 
+def older_than(cutoff: float, conversation: str | None) -> tuple[str, tuple[Any, ...]]:
+    """The WHERE clause (and its parameters) of the conversations `prune` deletes."""
+    if conversation:
+        return "updated < ? AND id = ?", (cutoff, conversation)
+    return "updated < ?", (cutoff,)
+
+
 def prune(db: sqlite3.Connection, cutoff: float, conversation: str | None) -> tuple[int, int, int]:
     """(conversations, messages, attachments) deleted."""
-    where = "updated < ?" + (" AND id = ?" if conversation else "")
-    params: tuple[Any, ...] = (cutoff, conversation) if conversation else (cutoff,)
+    where, params = older_than(cutoff, conversation)
     doomed = f"SELECT id FROM conversation WHERE {where}"
     count = f"SELECT count(*) FROM message WHERE conv_id IN ({doomed})"
     messages = db.execute(count, params).fetchone()[0]

@@ -155,10 +155,8 @@ class Store:
         if not rows:
             raise UsageError(f"no conversation {prefix!r} (`claudecli history list` shows them)")
         if len(rows) > 1 and wanted not in rows:
-            shown = ", ".join(rows[:3])
-            raise UsageError(
-                f"conversation id {prefix!r} is ambiguous ({shown}, …): give more of it"
-            )
+            shown = ", ".join(rows[:3]) + (", …" if len(rows) > 3 else "")
+            raise UsageError(f"conversation id {prefix!r} is ambiguous ({shown}): give more of it")
         return wanted if wanted in rows else rows[0]
 
     @_guarded
@@ -306,6 +304,17 @@ class Store:
             db.execute("DELETE FROM conversation WHERE id = ?", (conv_id,))
             reports.delete_orphan_blobs(db)
         self._db.execute("PRAGMA incremental_vacuum")
+
+    @_guarded
+    def count_older(self, *, older_than_days: float, conversation: str | None = None) -> int:
+        """How many conversations `prune` would delete."""
+        cutoff = self.clock() - older_than_days * 86_400
+        where, params = reports.older_than(cutoff, conversation)
+        return int(
+            self._db.execute(f"SELECT count(*) FROM conversation WHERE {where}", params).fetchone()[
+                0
+            ]
+        )
 
     @_guarded
     def prune(self, *, older_than_days: float, conversation: str | None = None) -> PruneResult:
