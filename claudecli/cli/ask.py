@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -15,9 +16,12 @@ from claudecli.cli.stdin import read_turn_input
 
 if TYPE_CHECKING:
     from claudecli.cli.context import AppContext, Environment
+    from claudecli.config import ResolvedSettings, Settings
+    from claudecli.conversations import Store
     from claudecli.render import Renderer
     from claudecli.request import RequestSpec
-    from claudecli.turn import Turn, TurnPlan
+    from claudecli.turn import Turn, TurnOptions, TurnPlan
+    from claudecli.turn.record import Recording
 
 HELP = f"""Ask Claude once; the answer streams to stdout.
 
@@ -49,6 +53,9 @@ def ask(
     citations: o.Citations = False,
     beta: o.Beta = None,
     force: o.Force = False,
+    continue_: o.Continue = False,
+    conversation: o.ConversationId = None,
+    no_history: o.NoHistory = False,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -111,25 +118,112 @@ def register(app: typer.Typer) -> None:
 
 
 def run_ask(app: AppContext, flags: dict[str, Any]) -> None:
-    """Flags -> TurnOptions -> a planned turn -> the renderer (or the dry-run JSON)."""
-    from claudecli.turn import plan_turn
-
-    environment = app.environment
-    stdin = read_turn_input(environment, flags["prompt"], flags["attach"])
+    """Flags -> TurnOptions (+ the stored conversation) -> a planned turn -> the renderer."""
+    stdin = read_turn_input(app.environment, flags["prompt"], flags["attach"])
     resolved = app.resolve(o.setting_flags(flags))
     options = o.turn_options(flags, stdin)
+    with open_store(app, flags, resolved.settings) as store:
+        conversation_id = continued_id(store, flags)
+        if store is not None and conversation_id is not None:
+            options = continued(store, conversation_id, options, flags["model"])
+        plan = make_plan(app, flags, options, resolved)
+        if flags["dry_run"]:
+            from claudecli.request import dry_run_json
+
+            app.environment.stdout.write(dry_run_json(plan.body) + "\n")
+            return
+        recording = begin_recording(app, store, plan, conversation_id, flags)
+        run_turn(app, flags, plan, recording)
+
+
+def make_plan(
+    app: AppContext, flags: dict[str, Any], options: TurnOptions, resolved: ResolvedSettings
+) -> TurnPlan:
+    from claudecli.turn import plan_turn
+
     fetch = None if flags["dry_run"] else app.model_info_fetcher(resolved.settings)
     plan = plan_turn(options, resolved, today=app.today(), fetch_info=fetch)
     warn_all(app, plan.warnings)
-    if flags["dry_run"]:
-        from claudecli.request import dry_run_json
+    return plan
 
-        environment.stdout.write(dry_run_json(plan.body) + "\n")
+
+@contextmanager
+def open_store(
+    app: AppContext, flags: dict[str, Any], settings: Settings
+) -> Iterator[Store | None]:
+    """The conversation store, when this turn reads or records one (never for --dry-run alone).
+
+    A store that cannot be written (read-only, full) only costs the recording: one warning.
+    A corrupt or newer one is an error (exit 3): nothing is ever reset or overwritten.
+    """
+    from claudecli.conversations import Store, StoreUnwritable, store_path
+
+    continuing = bool(flags["continue_"] or flags["conversation"])
+    records = settings.history and not flags["no_history"] and not flags["dry_run"]
+    if not (continuing or records):
+        yield None
         return
-    run_turn(app, flags, plan)
+    path = store_path(app.env)
+    try:
+        store = Store.open(path, keep_attachments=settings.keep_attachments)
+    except StoreUnwritable as error:
+        app.warn(f"this turn is not recorded: {sanitize_line(str(error))}")
+        if not (continuing and path.exists()):
+            yield None
+            return
+        store = Store.open_read_only(path)  # the history can still be read
+    with store:
+        yield store
 
 
-def run_turn(app: AppContext, flags: dict[str, Any], plan: TurnPlan) -> None:
+def continued_id(store: Store | None, flags: dict[str, Any]) -> str | None:
+    """The conversation to continue: --conversation ID (or a prefix), or the latest with -c."""
+    from claudecli.errors import UsageError
+
+    if store is None or not (flags["continue_"] or flags["conversation"]):
+        return None
+    if flags["conversation"]:
+        return store.resolve_id(flags["conversation"])
+    latest = store.latest_id()
+    if latest is None:
+        raise UsageError("--continue: there is no conversation yet; ask without -c first")
+    return latest
+
+
+def continued(store: Store, conversation_id: str, options: TurnOptions, model: Any) -> TurnOptions:
+    import dataclasses
+
+    from claudecli.turn.record import continued as with_history
+
+    return with_history(store, conversation_id, dataclasses.replace(options, model=model))
+
+
+def begin_recording(
+    app: AppContext,
+    store: Store | None,
+    plan: TurnPlan,
+    conversation_id: str | None,
+    flags: dict[str, Any],
+) -> Recording | None:
+    """Commit the user turn before the request goes out (None: this turn is not recorded)."""
+    from claudecli.conversations import StoreError, make_title
+    from claudecli.turn.record import start_recording
+
+    if store is None or store.read_only or flags["no_history"] or not plan.settings.history:
+        return None
+    title = make_title(plan.spec.prompt or plan.spec.system or "")
+    try:
+        return start_recording(
+            store, plan, conversation_id=conversation_id, profile=app.profile, title=title
+        )
+    except StoreError as error:
+        app.warn(f"this turn is not recorded: {sanitize_line(str(error))}")
+        return None
+
+
+def run_turn(
+    app: AppContext, flags: dict[str, Any], plan: TurnPlan, recording: Recording | None
+) -> None:
     from claudecli.turn import start_turn
 
     renderer = make_output(app.environment, flags, plan)
@@ -138,16 +232,39 @@ def run_turn(app: AppContext, flags: dict[str, Any], plan: TurnPlan) -> None:
         renderer.start()
         turn = start_turn(client, plan, on_wait=renderer.flush, shows_nothing_until_the_end=quiet)
         try:
-            show(turn, renderer, app.environment.stdout if flags["stream_json"] else None)
+            show(
+                turn, recording, renderer, app.environment.stdout if flags["stream_json"] else None
+            )
         except BaseException as exc:
             renderer.abort("")  # the one-line error comes from the guard
+            settle(app, recording, turn, exc)
             if quiet:
-                partial_json(app, turn, exc)
+                partial_json(app, turn, exc, recording)
             raise
-    finish(app, flags, turn, renderer)
+    settle(app, recording, turn, None)
+    finish(app, flags, turn, renderer, recording)
 
 
-def partial_json(app: AppContext, turn: Turn, exc: BaseException) -> None:
+def settle(
+    app: AppContext, recording: Recording | None, turn: Turn, error: BaseException | None
+) -> None:
+    """The reply's final write (a second Ctrl-C waits for it); a store failure is a warning."""
+    from claudecli.cli.signals import shielded
+    from claudecli.conversations import StoreError
+    from claudecli.turn.record import settle as settle_reply
+
+    if recording is None:
+        return
+    try:
+        with shielded():
+            settle_reply(recording, turn, error)
+    except StoreError as store_error:
+        app.warn(f"the reply is not recorded: {sanitize_line(str(store_error))}")
+
+
+def partial_json(
+    app: AppContext, turn: Turn, exc: BaseException, recording: Recording | None
+) -> None:
     """--json after a broken stream: the partial Message on stdout, and a true error line."""
     from claudecli.cli.exits import error_line
     from claudecli.client import StreamInterruptedError
@@ -157,7 +274,7 @@ def partial_json(app: AppContext, turn: Turn, exc: BaseException) -> None:
     if not isinstance(exc, StreamInterruptedError) or not exc.content_delivered:
         return
     reason = error_line(exc.cause or exc).removeprefix("claudecli: error: ")
-    document = json_document(turn, error=reason)
+    document = json_document(turn, error=reason, conversation_id=conversation_of(recording))
     app.environment.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     message = f"the answer was cut short: {reason}; the partial Message is on stdout (--json)"
     raise PartialAnswerError(message, request_id=exc.request_id) from exc
@@ -180,16 +297,31 @@ def make_output(environment: Environment, flags: dict[str, Any], plan: TurnPlan)
     )
 
 
-def show(turn: Turn, renderer: Renderer, events_out: TextIO | None) -> None:
-    """Each event to the renderer (and, with --stream-json, as one JSON line to stdout)."""
-    for event in turn:
+def show(
+    turn: Turn, recording: Recording | None, renderer: Renderer, events_out: TextIO | None
+) -> None:
+    """Each event to the renderer (and, with --stream-json, as one JSON line to stdout), the
+    reply written to the store as it streams."""
+    from claudecli.turn.record import recorded
+
+    for event in recorded(turn, recording):
         if events_out is not None:
             events_out.write(json.dumps(event.data, ensure_ascii=False) + "\n")
             events_out.flush()
         renderer.on_event(event)
 
 
-def finish(app: AppContext, flags: dict[str, Any], turn: Turn, renderer: Renderer) -> None:
+def conversation_of(recording: Recording | None) -> str | None:
+    return recording.conversation_id if recording is not None else None
+
+
+def finish(
+    app: AppContext,
+    flags: dict[str, Any],
+    turn: Turn,
+    renderer: Renderer,
+    recording: Recording | None,
+) -> None:
     from claudecli.turn import json_document, stop_notes
 
     message, spec = turn.message, turn.plan.spec
@@ -197,7 +329,8 @@ def finish(app: AppContext, flags: dict[str, Any], turn: Turn, renderer: Rendere
     for note in stop_notes(message, spec):
         app.environment.stderr.write(f"claudecli: {sanitize_line(note)}\n")
     if flags["json_out"]:
-        document = json.dumps(json_document(turn), ensure_ascii=False, indent=2)
+        extras = json_document(turn, conversation_id=conversation_of(recording))
+        document = json.dumps(extras, ensure_ascii=False, indent=2)
         app.environment.stdout.write(document + "\n")
     elif spec.schema is not None:
         from claudecli.answer import validate_json_answer

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or config, 4 auth or permission, "
     "5 request rejected by the API, 6 service unavailable after retries, 7 partial answer, "
-    "8 the answer failed its check (--schema), 130 interrupted (SIGINT), 143 terminated (SIGTERM)."
+    "8 the answer failed its check (--schema), 129 hung up (SIGHUP), 130 interrupted (SIGINT), "
+    "143 terminated (SIGTERM)."
 )
 
 
@@ -48,6 +49,7 @@ class ExitStatus(IntEnum):
     UNAVAILABLE = 6
     PARTIAL = 7
     BAD_ANSWER = 8
+    SIGHUP = 129
     SIGINT = 130
     SIGTERM = 143
 
@@ -56,10 +58,16 @@ class Terminated(BaseException):
     """Raised from the SIGTERM handler so that `finally` blocks run (atexit would not)."""
 
 
+class HungUp(Terminated):
+    """Raised from the SIGHUP handler (the terminal went away, e.g. a dropped SSH session)."""
+
+
 def exit_status(exc: BaseException) -> ExitStatus:
     """Which exit code an exception ends the process with."""
     if isinstance(exc, KeyboardInterrupt):
         return ExitStatus.SIGINT
+    if isinstance(exc, HungUp):
+        return ExitStatus.SIGHUP
     if isinstance(exc, Terminated):
         return ExitStatus.SIGTERM
     if isinstance(exc, StreamInterruptedError):
@@ -98,6 +106,8 @@ def error_line(exc: BaseException, *, key_source: str | None = None) -> str:
     """The one line printed on stderr for an error (sanitized: server text is untrusted)."""
     if isinstance(exc, KeyboardInterrupt):
         return "claudecli: interrupted"
+    if isinstance(exc, HungUp):
+        return "claudecli: hung up"
     if isinstance(exc, Terminated):
         return "claudecli: terminated"
     text = _describe(exc)

@@ -40,7 +40,7 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
     "ask": (
         'claudecli ask "Explain SIGPIPE in one paragraph"',
         'cat report.pdf | claudecli ask --citations "What are the three main findings?"',
-        'claudecli ask -m opus --thinking adaptive --effort high --json "hi" | jq .usage',
+        'claudecli ask -c "and now in French"        # continue the last conversation',
     ),
     "count-tokens": (
         'claudecli count-tokens -a report.pdf "summarize"',

@@ -22,9 +22,36 @@ MODEL: Final = "Model and thinking"
 OUTPUT: Final = "Output"
 CACHING: Final = "Caching"
 NETWORK: Final = "Network"
+CONVERSATION: Final = "Conversation"
 # Seconds > 0 (click's FloatRange: typer's `min=` cannot say "above"); help shows [x>0].
 POSITIVE_SECONDS: Final = FloatRange(min=0.0, min_open=True)
 
+Continue = Annotated[
+    bool,
+    typer.Option(
+        "--continue",
+        "-c",
+        help="Continue the most recent conversation (its history, model and system prompt).",
+        rich_help_panel=CONVERSATION,
+    ),
+]
+ConversationId = Annotated[
+    str | None,
+    typer.Option(
+        "--conversation",
+        metavar="ID",
+        help="Continue this conversation (an id from `claudecli history list`, or a prefix).",
+        rich_help_panel=CONVERSATION,
+    ),
+]
+NoHistory = Annotated[
+    bool,
+    typer.Option(
+        "--no-history",
+        help="Do not record this turn (setting: history: false).",
+        rich_help_panel=CONVERSATION,
+    ),
+]
 Force = Annotated[
     bool,
     typer.Option(

@@ -29,6 +29,9 @@ Settings (field: default — meaning)
 * api_key_cmd_timeout: 10.0 — seconds api_key_cmd may take.
 * use_keyring: True — look the key up in the OS keyring.
 * color: "auto" — auto|always|never.
+* history: True — record every `ask` turn in the conversation store (`--no-history` per run).
+* keep_attachments: "bytes" — bytes|reference: the store keeps attachment bytes (once each), or
+  only their path and hash (a changed or vanished file is reported when continued).
 
 Every spec says how a value is typed and validated; the same `check()` serves the file, the
 environment and flags (`claudecli.config.yaml_file`, `claudecli.config.resolve`), so a value
@@ -83,6 +86,7 @@ MIN_THINKING_BUDGET: Final = 1024
 Thinking = Literal["adaptive", "off"] | int
 AuthHeader = Literal["bearer", "x-api-key"]
 ColorMode = Literal["auto", "always", "never"]
+KeepAttachments = Literal["bytes", "reference"]
 Effort = Literal["low", "medium", "high", "xhigh", "max"]
 CacheTTL = Literal["5m", "1h"]
 
@@ -123,6 +127,8 @@ class Settings:
     api_key_cmd_timeout: float = 10.0
     use_keyring: bool = True
     color: ColorMode = "auto"
+    history: bool = True
+    keep_attachments: KeepAttachments = "bytes"
 
     def resolve_model(self, name: str | None = None) -> str:
         """The model id for `name` (default: `self.model`), expanding an alias."""
@@ -189,6 +195,8 @@ SPECS: Final[Mapping[str, Spec]] = MappingProxyType(
             choices=("auto", "always", "never"),
             env=("CLAUDECLI_COLOR", "NO_COLOR", "FORCE_COLOR"),
         ),
+        "history": Spec("bool"),
+        "keep_attachments": Spec("str", choices=("bytes", "reference")),
     }
 )
 

@@ -12,7 +12,7 @@ from claudecli.paths import ensure_private_dir
 from .records import StoreError, StoreUnwritable
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["connect", "store_error"]
+__all__ = ["connect", "connect_read_only", "store_error"]
 
 FILE_MODE: Final = 0o600
 _CORRUPT: Final = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
@@ -34,6 +34,20 @@ def connect(path: Path, *, busy_timeout: float) -> sqlite3.Connection:
     except BaseException:
         db.close()
         raise
+    return db
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """The file as it is, never written (`immutable`: no -wal/-shm needed on a read-only disk)."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        version = _user_version(db)
+    except sqlite3.Error as error:
+        raise store_error(path, error) from None
+    _refuse_newer(path, version)
+    if version < SCHEMA_VERSION:
+        db.close()
+        raise StoreUnwritable(f"{path}: cannot upgrade the conversation store (read-only)")
     return db
 
 

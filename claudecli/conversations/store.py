@@ -24,7 +24,7 @@ from . import reports
 from .blobs import Blob, extract_blobs, read_reference, rehydrate
 from .content import make_title, plain_text, token_counts
 from .ids import new_id
-from .opening import connect, store_error
+from .opening import connect, connect_read_only, store_error
 from .recorder import ReplyRecorder
 from .records import (
     Conversation,
@@ -74,6 +74,7 @@ class Store:
         self.keep_attachments = keep_attachments
         self.clock = clock
         self.has_fts = reports.has_fts(db)
+        self.read_only = False
 
     @classmethod
     def open(
@@ -91,6 +92,16 @@ class Store:
             )
         db = connect(Path(path), busy_timeout=busy_timeout)
         return cls(db, Path(path), keep_attachments=keep_attachments, clock=clock)
+
+    @classmethod
+    def open_read_only(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:
+        """Open a store that cannot be written (a read-only file system): reading works, any
+        write raises StoreUnwritable. The file must exist at the current schema version."""
+        store = cls(
+            connect_read_only(Path(path)), Path(path), keep_attachments="bytes", clock=clock
+        )
+        store.read_only = True
+        return store
 
     def close(self) -> None:
         self._db.close()

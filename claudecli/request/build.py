@@ -190,11 +190,22 @@ def _parts(spec: RequestSpec) -> _Parts:
 
 def _messages(spec: RequestSpec, parts: _Parts) -> list[dict[str, Any]]:
     messages = [copy.deepcopy(dict(message)) for message in spec.history]
-    if parts.material or parts.prompt:  # else resend the history as is (tool results, pause_turn)
-        messages.append({"role": "user", "content": parts.material + parts.prompt})
+    new = parts.material + parts.prompt
+    if new and messages and messages[-1].get("role") == "user":
+        # the history ends with a user turn (its reply was lost): one user turn, so roles alternate
+        messages[-1]["content"] = [*_as_blocks(messages[-1].get("content")), *new]
+    elif new:  # else resend the history as is (tool results, pause_turn)
+        messages.append({"role": "user", "content": new})
     if spec.prefill:
         messages.append({"role": "assistant", "content": [_text_block(spec.prefill)]})
     return messages
+
+
+def _as_blocks(content: Any) -> list[Any]:
+    """A message's content as a block list (the API also takes a bare string)."""
+    if isinstance(content, str):
+        return [_text_block(content)] if content else []
+    return list(content or [])
 
 
 def _generation_fields(spec: RequestSpec) -> dict[str, Any]:

@@ -21,6 +21,7 @@ class TurnOptions:
     attach: tuple[str, ...] = ()  # paths; "-" takes `stdin` as an attachment
     system: str | None = None
     system_file: str | None = None  # a path, read by plan_turn
+    system_file_text: str | None = None  # or its text (a continued conversation's own)
     prefill: str | None = None
     model: str | None = None
     max_tokens: int | None = None

@@ -114,7 +114,7 @@ def make_spec(
         stdin=None if stdin_attached else options.stdin,
         attachments=tuple(rq.load_attachment(p, stdin=options.stdin) for p in options.attach),
         system=options.system,
-        system_file=rq.read_text_file(options.system_file) if options.system_file else None,
+        system_file=system_file_text(options),
         prefill=options.prefill,
         thinking=thinking_choice(options, resolved, info),
         effort=rq.parse_effort(options.effort) if options.effort else settings.effort,
@@ -127,6 +127,14 @@ def make_spec(
         betas=options.betas,
         history=options.history,
     )
+
+
+def system_file_text(options: TurnOptions) -> str | None:
+    from claudecli.request import read_text_file
+
+    if options.system_file:
+        return read_text_file(options.system_file)
+    return options.system_file_text
 
 
 def resolve_model(options: TurnOptions, settings: Settings) -> str:

@@ -105,7 +105,9 @@ def refusal_note(details: JSON) -> str:
     return f"{text}: {explanation}" if explanation else text
 
 
-def json_document(turn: Turn, *, error: str | None = None) -> JSON:
+def json_document(
+    turn: Turn, *, error: str | None = None, conversation_id: str | None = None
+) -> JSON:
     """The Message exactly as the API returns it; claudecli's extras only under `claudecli`.
 
     After a broken stream the Message is the partial one (`stop_reason` null) and `error` says
@@ -126,4 +128,6 @@ def json_document(turn: Turn, *, error: str | None = None) -> JSON:
         extras["prefill"] = spec.prefill
     if error is not None:
         extras["error"] = error
+    if conversation_id is not None:
+        extras["conversation_id"] = conversation_id
     return {**message, "claudecli": extras}

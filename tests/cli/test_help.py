@@ -36,6 +36,7 @@ def test_ask_help_groups_its_options() -> None:
         "Output",
         "Caching",
         "Network",
+        "Conversation",
         "Options",
         "Examples",
     ]
