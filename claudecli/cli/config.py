@@ -35,7 +35,8 @@ SHOW_HELP = """Every setting, its value (secrets masked) and where it came from
 ("flag --profile", "env ANTHROPIC_BASE_URL", "profile work (config.yaml:12)", "config.yaml:3",
 "default"). Warnings go to stderr."""
 
-PATH_HELP = "Print the config file's path (the file is not read, so this works when it is broken)."
+PATH_HELP = """Print the config file's path (the file is not read, so this works when it is
+broken); `store` prints the conversation store's, `all` both."""
 
 EDIT_HELP = """Open the config file in $VISUAL or $EDITOR (default vi), creating it from a
 commented template (mode 0600) if it does not exist; then check it. An invalid file is kept and
@@ -63,8 +64,27 @@ def show(
 
 @config_app.command("path", help=PATH_HELP)
 @guarded
-def path(ctx: typer.Context) -> None:
-    out(str(config_path(ctx.obj)))
+def path(
+    ctx: typer.Context,
+    which: Annotated[
+        str,
+        typer.Argument(
+            metavar="[config|store|all]",
+            help="config (default): the settings file; store: the conversation store; all: both, "
+            "labelled.",
+        ),
+    ] = "config",
+) -> None:
+    from claudecli.conversations import store_path
+    from claudecli.errors import UsageError
+
+    paths = {"config": config_path(ctx.obj), "store": store_path(ctx.obj.env)}
+    if which == "all":
+        out("\n".join(f"{name}: {where}" for name, where in paths.items()))
+    elif which in paths:
+        out(str(paths[which]))
+    else:
+        raise UsageError(f"config path {which}: choose config, store or all")
 
 
 @config_app.command("edit", help=EDIT_HELP)

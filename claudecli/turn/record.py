@@ -68,9 +68,17 @@ def start_recording(
     conversation_id = conversation_id or new_conversation(store, plan, profile, title)
     content = new_user_content(plan.spec.history, plan.body["messages"], plan.spec.prefill)
     if content:
-        store.add_user_turn(conversation_id, content)
+        store.add_user_turn(conversation_id, content, source_paths=attachment_files(plan))
     reply = store.start_reply(conversation_id, model=plan.spec.model)
     return Recording(store, conversation_id, reply)
+
+
+def attachment_files(plan: TurnPlan) -> dict[str, str]:
+    """sha256 of each attached file's bytes -> its path (kept by reference when so set)."""
+    import hashlib
+
+    attached = (item for item in plan.spec.attachments if item.path)
+    return {hashlib.sha256(item.data).hexdigest(): str(item.path) for item in attached}
 
 
 def new_conversation(store: Store, plan: TurnPlan, profile: str | None, title: str) -> str:

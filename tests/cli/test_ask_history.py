@@ -3,6 +3,7 @@ emulator, with the request log as the proof of what was sent back."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shlex
@@ -27,6 +28,7 @@ from tests.cli.helpers import (
     run_many,
     start,
 )
+from tests.request import media
 
 pytestmark = pytest.mark.slow
 
@@ -201,3 +203,31 @@ def test_no_history_and_dry_run_record_nothing(
     config.write_text("history: false\n")
     assert ask("hello", env=cli_env(emulator.url, CLAUDECLI_CONFIG=str(config))).rc == 0
     assert not store_file(hermetic_env).exists()
+
+
+def test_attachments_kept_by_reference_say_when_the_file_changed(
+    ask: Ask, emulator: Emulator, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("keep_attachments: reference\n")
+    env = cli_env(emulator.url, CLAUDECLI_CONFIG=str(config))
+    picture = tmp_path / "chart.png"
+    picture.write_bytes(media.png(8, 8))
+    assert ask("-a", str(picture), "describe it", env=env).rc == 0
+    again = ask("-c", "more detail", env=env)
+    assert again.rc == 0, again
+    image = sent_messages(emulator)[0]["content"][0]
+    assert image["source"]["data"] == base64.b64encode(media.png(8, 8)).decode()  # same bytes
+    picture.write_bytes(media.png(9, 9))
+    changed = ask("-c", "and now?", env=env)
+    assert changed.rc == 3, changed
+    assert changed.err.splitlines() == [
+        f"claudecli: error: {picture}: an attachment of this conversation changed since it was sent"
+    ]
+
+
+def test_config_path_shows_the_store(emulator: Emulator, hermetic_env: Path) -> None:
+    done = run(["config", "path", "store"], url=emulator.url)
+    assert done.rc == 0 and done.text.strip() == str(store_file(hermetic_env))
+    both = run(["config", "path", "all"], url=emulator.url).text.splitlines()
+    assert both[1] == f"store: {store_file(hermetic_env)}" and both[0].startswith("config: ")
