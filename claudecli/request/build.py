@@ -94,6 +94,8 @@ class RequestSpec:
     citations: bool = False
     betas: tuple[str, ...] = ()
     history: Sequence[Mapping[str, Any]] = field(default=())  # earlier messages (chat)
+    tools: tuple[Mapping[str, Any], ...] = ()  # tool definitions, sent as they are
+    tool_choice: Mapping[str, Any] | None = None  # {"type": "auto" | "any" | "tool" | "none"}
 
 
 @dataclass(slots=True)
@@ -171,6 +173,7 @@ def _assemble(spec: RequestSpec) -> tuple[dict[str, Any], list[Attachment]]:
         fields["system"] = parts.system
     fields["messages"] = _messages(spec, parts)
     fields.update(_generation_fields(spec))
+    fields.update(_tool_fields(spec))
     if "auto" in spec.cache:
         fields["cache_control"] = cache
     return fields, parts.media
@@ -220,6 +223,16 @@ def _generation_fields(spec: RequestSpec) -> dict[str, Any]:
         output_config["format"] = {"type": "json_schema", "schema": copy.deepcopy(spec.schema)}
     if output_config:
         fields["output_config"] = output_config
+    return fields
+
+
+def _tool_fields(spec: RequestSpec) -> dict[str, Any]:
+    """`tools` and `tool_choice` (copies: the body is the request's own)."""
+    fields: dict[str, Any] = {}
+    if spec.tools:
+        fields["tools"] = [copy.deepcopy(dict(tool)) for tool in spec.tools]
+    if spec.tool_choice is not None:
+        fields["tool_choice"] = copy.deepcopy(dict(spec.tool_choice))
     return fields
 
 
@@ -400,6 +413,7 @@ def _validate(spec: RequestSpec) -> None:
     _validate_thinking(spec)
     _validate_prefill(spec)
     _validate_choices(spec)
+    _validate_tool_choice(spec)
     for stop in spec.stop:
         if not stop.strip():
             raise UsageError("--stop: a stop sequence must contain a non-whitespace character")
@@ -454,3 +468,15 @@ def _validate_choices(spec: RequestSpec) -> None:
     unknown = sorted(set(spec.cache) - set(CACHE_MODES))
     if unknown:
         raise UsageError(f"--cache {unknown[0]}: choose one of {', '.join(CACHE_MODES)}")
+
+
+def _validate_tool_choice(spec: RequestSpec) -> None:
+    """A forced tool with a thinking budget is refused by the API: say so before sending."""
+    kind = (spec.tool_choice or {}).get("type")
+    if kind in ("any", "tool") and isinstance(spec.thinking, int):
+        raise UsageError(
+            f"--tool-choice {kind}: cannot force a tool with --thinking {spec.thinking}; "
+            "use --thinking adaptive or off, or --tool-choice auto"
+        )
+    if kind is not None and kind != "none" and not spec.tools:
+        raise UsageError(f"--tool-choice {kind}: the request has no tools")

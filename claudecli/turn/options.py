@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from claudecli.client import JSON
+
 
 @dataclass(frozen=True)
 class TurnOptions:
@@ -36,3 +38,5 @@ class TurnOptions:
     betas: tuple[str, ...] = ()
     history: Sequence[Mapping[str, Any]] = field(default=())
     force: bool = False  # send even when the estimate is over the context window
+    tools: tuple[JSON, ...] = ()  # tool definitions in API shape (`tools run`)
+    tool_choice: JSON | None = None  # {"type": "auto" | "any" | "tool" | "none", ...}

@@ -126,6 +126,8 @@ def make_spec(
         citations=options.citations,
         betas=options.betas,
         history=options.history,
+        tools=options.tools,
+        tool_choice=options.tool_choice,
     )
 
 
