@@ -7,7 +7,6 @@ notices to stderr. A broken store is one line and exit 3; an unknown or ambiguou
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -72,6 +71,8 @@ def note(app: AppContext, text: str) -> None:
 
 
 def dumps(document: object) -> str:
+    import json
+
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

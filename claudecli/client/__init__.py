@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .accumulate import MessageAccumulator as MessageAccumulator, accumulate as accumulate
+    from .aliases import JSON as JSON, JSONView as JSONView
     from .api import Client as Client
     from .errors import (
         APIConnectionError as APIConnectionError,
@@ -43,9 +44,7 @@ if TYPE_CHECKING:
         parse_event as parse_event,
     )
     from .messages import (
-        JSON as JSON,
         ContentBlock as ContentBlock,
-        JSONView as JSONView,
         MessageView as MessageView,
         RedactedThinkingBlock as RedactedThinkingBlock,
         ServerToolBlock as ServerToolBlock,
@@ -90,8 +89,8 @@ _HOME = {
     "Timeouts": "options",
     "parse_custom_headers": "options",
     "MessageStream": "stream",
-    "JSON": "messages",
-    "JSONView": "messages",
+    "JSON": "aliases",
+    "JSONView": "aliases",
     "ContentBlock": "messages",
     "MessageView": "messages",
     "RedactedThinkingBlock": "messages",

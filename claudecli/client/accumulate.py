@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, assert_never
 
+from .aliases import JSON
 from .events import (
     CitationsDelta,
     ContentBlockStart,
@@ -35,7 +36,6 @@ from .events import (
     UnknownDelta,
     UnknownEvent,
 )
-from .messages import JSON
 
 __all__ = ["MessageAccumulator", "accumulate", "parse_tool_input"]
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx2
 
+from .aliases import JSON
 from .http import OnRetry, Sleep, Transport, map_transport_error
-from .messages import JSON
 from .options import ClientOptions, check_sampling_params
 from .stream import MessageStream
 

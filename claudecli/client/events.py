@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .messages import JSON
+from .aliases import JSON
 
 __all__ = [
     "CitationsDelta",

@@ -28,8 +28,7 @@ __all__ = [
     "block_view",
 ]
 
-JSON: TypeAlias = dict[str, Any]  # one JSON object, as the API sends and takes it
-JSONView: TypeAlias = Mapping[str, Any]  # a JSON object that is only read
+from .aliases import JSON, JSONView
 
 
 @dataclass(frozen=True, slots=True)

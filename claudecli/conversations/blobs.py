@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ __all__ = ["BLOB_SOURCE", "Blob", "extract_blobs", "read_reference", "rehydrate"
 BLOB_SOURCE: Final = "claudecli_blob"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Blob:
     sha256: str
     media_type: str | None
@@ -58,9 +57,7 @@ def _as_blob(node: Mapping[str, Any]) -> Blob | None:
     if base64.b64encode(raw).decode("ascii") != data:
         return None
     media_type = node.get("media_type")
-    return Blob(
-        hashlib.sha256(raw).hexdigest(), media_type if isinstance(media_type, str) else None, raw
-    )
+    return Blob(_sha256(raw), media_type if isinstance(media_type, str) else None, raw)
 
 
 def rehydrate(node: Any, load: Callable[[str], str]) -> Any:
@@ -82,6 +79,12 @@ def read_reference(path: str, sha256: str) -> bytes:
     except OSError as error:
         reason = error.strerror or str(error)
         raise StoreError(f"{path}: an attachment of this conversation is gone ({reason})") from None
-    if hashlib.sha256(data).hexdigest() != sha256:
+    if _sha256(data) != sha256:
         raise StoreError(f"{path}: an attachment of this conversation changed since it was sent")
     return data
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib  # OpenSSL's loader costs ~3 ms: only when an attachment is stored or read
+
+    return hashlib.sha256(data).hexdigest()

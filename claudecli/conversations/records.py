@@ -18,7 +18,7 @@ __all__ = [
     "UsageRow",
 ]
 
-Status = Literal["complete", "interrupted", "error"]
+Status = Literal["complete", "interrupted", "error", "undone"]  # undone: kept, never sent
 
 
 class StoreError(InputError):
@@ -31,7 +31,7 @@ class StoreUnwritable(StoreError):
     a command that can still answer says so in one line and goes on (nothing on screen is lost)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Conversation:
     id: str
     title: str
@@ -43,7 +43,7 @@ class Conversation:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StoredMessage:
     seq: int
     role: Literal["user", "assistant"]
@@ -59,7 +59,7 @@ class StoredMessage:
     created: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ConversationSummary:
     """One row of `history list`."""
 
@@ -73,7 +73,7 @@ class ConversationSummary:
     updated: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SearchHit:
     conversation_id: str
     title: str
@@ -83,7 +83,7 @@ class SearchHit:
     updated: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UsageRow:
     """Replies of one model on one UTC day (`YYYY-MM-DD`)."""
 
@@ -98,7 +98,7 @@ class UsageRow:
     cache_savings_usd: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PruneResult:
     conversations: int
     messages: int
