@@ -56,6 +56,7 @@ def ask(
     continue_: o.Continue = False,
     conversation: o.ConversationId = None,
     no_history: o.NoHistory = False,
+    role: o.Role = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -121,11 +122,11 @@ def run_ask(app: AppContext, flags: dict[str, Any]) -> None:
     """Flags -> TurnOptions (+ the stored conversation) -> a planned turn -> the renderer."""
     stdin = read_turn_input(app.environment, flags["prompt"], flags["attach"])
     resolved = app.resolve(o.setting_flags(flags))
-    options = o.turn_options(flags, stdin)
+    options = o.turn_options(flags, stdin, resolved.settings.roles)
     with open_store(app, flags, resolved.settings) as store:
         conversation_id = continued_id(store, flags)
         if store is not None and conversation_id is not None:
-            options = continued(store, conversation_id, options, flags["model"])
+            options = continued(store, conversation_id, options, options.model)
         plan = make_plan(app, flags, options, resolved)
         if flags["dry_run"]:
             from claudecli.request import dry_run_json

@@ -186,32 +186,67 @@ Beta = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+Role = Annotated[
+    str | None,
+    typer.Option(
+        "--role",
+        metavar="NAME",
+        help="A saved role from config.yaml (system prompt, model, thinking, effort, cache); "
+        "flags win over it.",
+        rich_help_panel=INPUT,
+    ),
+]
 
 
-def turn_options(flags: Mapping[str, Any], stdin: bytes | None) -> TurnOptions:
+def chosen_role(name: str | None, roles: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The settings of role `name` (empty for none); UsageError naming the defined roles."""
+    from claudecli.errors import UsageError
+
+    if name is None:
+        return {}
+    if name in roles:
+        return roles[name]
+    defined = ", ".join(sorted(roles)) or "none (add `roles:` to config.yaml)"
+    raise UsageError(f"--role: unknown role {name!r}; defined: {defined}")
+
+
+def _typed(value: Any) -> Any:
+    """A role's value as the flag would have been typed (thinking 2048 -> "2048")."""
+    return None if value is None else str(value)
+
+
+def turn_options(
+    flags: Mapping[str, Any],
+    stdin: bytes | None,
+    roles: Mapping[str, Mapping[str, Any]] | None = None,
+) -> TurnOptions:
     """The request flags a command was given (its parameters, by the names above) as options.
 
     `ask`, `count-tokens` and later `chat` and `batch` declare the flags with the types above
     and pass their parameters here, so a flag is mapped to the turn engine in one place only.
+    `--role NAME` fills what the flags leave unset from `roles` (the settings' saved roles).
     """
     from claudecli.turn import TurnOptions
 
+    role = chosen_role(flags.get("role"), roles or {})
     words = [word for word in flags.get("prompt") or () if word != "-"]
+    given_system = flags.get("system") is not None or flags.get("system_file") is not None
     return TurnOptions(
         prompt=" ".join(words) or None,
         stdin=stdin,
         attach=tuple(flags.get("attach") or ()),
-        system=flags.get("system"),
+        system=flags.get("system") if given_system else role.get("system"),
         system_file=flags.get("system_file"),
         prefill=flags.get("prefill"),
+        model=flags.get("model") or role.get("model"),
         max_tokens=flags.get("max_tokens"),
-        thinking=flags.get("thinking"),
-        effort=flags.get("effort"),
+        thinking=flags.get("thinking") or _typed(role.get("thinking")),
+        effort=flags.get("effort") or role.get("effort"),
         show_thinking=bool(flags.get("show_thinking")),
         stop=tuple(flags.get("stop") or ()),
         schema=flags.get("schema"),
-        cache=tuple(flags.get("cache") or ()),
-        cache_ttl=flags.get("cache_ttl"),
+        cache=tuple(flags.get("cache") or role.get("cache") or ()),
+        cache_ttl=flags.get("cache_ttl") or role.get("cache_ttl"),
         citations=bool(flags.get("citations")),
         betas=tuple(flags.get("beta") or ()),
         force=bool(flags.get("force")),

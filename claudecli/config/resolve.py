@@ -310,7 +310,7 @@ def _fold(
     item_sources: dict[str, dict[str, str]] = {}
     for layer in layers:
         for name, entry in layer.items():
-            if SPECS[name].kind == "map":
+            if SPECS[name].kind in ("map", "roles"):  # merged key by key (a profile adds roles)
                 _merge_map(name, entry, values, item_sources)
             else:
                 values[name] = entry.value

@@ -32,6 +32,9 @@ Settings (field: default — meaning)
 * history: True — record every `ask` turn in the conversation store (`--no-history` per run).
 * keep_attachments: "bytes" — bytes|reference: the store keeps attachment bytes (once each), or
   only their path and hash (a changed or vanished file is reported when continued).
+* roles: {} — saved roles for `--role NAME` and `/role NAME`: name → a mapping of `system`,
+  `model`, `thinking`, `effort`, `cache` (true, false or cache modes) and `cache_ttl`, each
+  checked as the setting (or flag) of that name. Profiles add roles (merged by name).
 
 Every spec says how a value is typed and validated; the same `check()` serves the file, the
 environment and flags (`claudecli.config.yaml_file`, `claudecli.config.resolve`), so a value
@@ -56,6 +59,7 @@ __all__ = [
     "DEFAULT_MODEL_ALIASES",
     "DEFAULT_PROFILE",
     "MIN_THINKING_BUDGET",
+    "ROLE_KEYS",
     "SPECS",
     "AuthHeader",
     "CacheTTL",
@@ -129,6 +133,9 @@ class Settings:
     color: ColorMode = "auto"
     history: bool = True
     keep_attachments: KeepAttachments = "bytes"
+    roles: Mapping[str, Mapping[str, object]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
     def resolve_model(self, name: str | None = None) -> str:
         """The model id for `name` (default: `self.model`), expanding an alias."""
@@ -140,7 +147,7 @@ class Settings:
 # One spec per setting, used for the file, the environment and flags alike.
 # --------------------------------------------------------------------------------------------
 
-Kind = Literal["str", "int", "float", "bool", "thinking", "list", "map", "argv"]
+Kind = Literal["str", "int", "float", "bool", "thinking", "list", "map", "argv", "roles"]
 
 
 class Spec:
@@ -197,8 +204,11 @@ SPECS: Final[Mapping[str, Spec]] = MappingProxyType(
         ),
         "history": Spec("bool"),
         "keep_attachments": Spec("str", choices=("bytes", "reference")),
+        "roles": Spec("roles", env=()),
     }
 )
+ROLE_KEYS: Final = ("system", "model", "thinking", "effort", "cache", "cache_ttl")
+CACHE_MODES: Final = ("system", "attachments", "prompt", "auto", "off")
 
 
 class Invalid(Exception):
@@ -250,7 +260,7 @@ def check(name: str, spec: Spec, value: object) -> object:
     if value is None:
         if spec.optional:
             return None
-        if spec.kind in ("list", "map"):
+        if spec.kind in ("list", "map", "roles"):
             return () if spec.kind == "list" else frozen_map()
         raise Invalid(f"{name} must be {_describe(spec)}, got null", wants_str=spec.kind == "str")
     return _CHECKERS[spec.kind](name, spec, value)
@@ -271,6 +281,7 @@ def _describe(spec: Spec) -> str:
         "list": "a list of strings",
         "map": "a mapping of strings to strings",
         "argv": "a command (list of strings)",
+        "roles": "a mapping of role names to role settings",
     }
     return described[spec.kind]
 
@@ -401,6 +412,61 @@ def _check_argv(name: str, spec: Spec, value: object) -> tuple[str, ...]:
     return argv
 
 
+def _check_roles(name: str, spec: Spec, value: object) -> Mapping[str, Mapping[str, object]]:
+    """name -> {system, model, thinking, effort, cache, cache_ttl}, each value checked."""
+    if not isinstance(value, Mapping):
+        raise _wrong_type(name, spec, value)
+    roles: dict[str, Mapping[str, object]] = {}
+    for role, body in value.items():
+        if not isinstance(role, str) or not role.strip():
+            raise Invalid(f"{name}: role names must be non-empty strings")
+        roles[role] = _check_role(f"{name}.{role}", role, body)
+    return MappingProxyType(roles)
+
+
+def _check_role(label: str, role: str, body: object) -> Mapping[str, object]:
+    if body is None:
+        body = {}
+    if not isinstance(body, Mapping):
+        raise Invalid(
+            f"{label} must be a mapping of role settings, got {type_name(body)}", item=role
+        )
+    checked: dict[str, object] = {}
+    for key, item in body.items():
+        if key not in ROLE_KEYS:
+            hint = suggest(str(key), ROLE_KEYS)
+            known = ", ".join(ROLE_KEYS)
+            raise Invalid(f"{label}: unknown role setting {key!r}{hint}; known: {known}", item=role)
+        checked[key] = _check_role_value(f"{label}.{key}", role, key, item)
+    return MappingProxyType(checked)
+
+
+def _check_role_value(label: str, role: str, key: str, item: object) -> object:
+    try:
+        if key == "system":
+            return _check_str(label, Spec("str"), item)
+        if key == "cache":
+            return _check_role_cache(label, item)
+        return check(label, SPECS[key], item)
+    except Invalid as error:
+        raise Invalid(error.message, item=role, wants_str=error.wants_str) from None
+
+
+def _check_role_cache(label: str, item: object) -> tuple[str, ...]:
+    """true -> (auto,), false -> (off,), else cache modes (a list or a comma-separated string)."""
+    if isinstance(item, bool):
+        return ("auto",) if item else ("off",)
+    modes = _check_list(label, Spec("list"), item)
+    for mode in modes:
+        if mode not in CACHE_MODES:
+            hint = suggest(mode, CACHE_MODES)
+            known = ", ".join(CACHE_MODES)
+            raise Invalid(
+                f"{label} must be true, false or cache modes ({known}), got {mode!r}{hint}"
+            )
+    return modes
+
+
 _CHECKERS: Final[Mapping[str, Callable[[str, Spec, object], object]]] = MappingProxyType(
     {
         "str": _check_str,
@@ -411,6 +477,7 @@ _CHECKERS: Final[Mapping[str, Callable[[str, Spec, object], object]]] = MappingP
         "list": _check_list,
         "map": _check_map,
         "argv": _check_argv,
+        "roles": _check_roles,
     }
 )
 

@@ -392,8 +392,17 @@ class _FileReader:
                 self.unknown_key(key, key_node, value_node, label, top_level)
         return settings
 
+    def deep_value(self, node: Node, depth: int) -> object:
+        """Like `python_value`, `depth` levels deep (roles: name -> setting -> list item)."""
+        if depth <= 0 or _kind(node) == "scalar":
+            return self.scalar(node)
+        if _kind(node) == "sequence":
+            return [self.deep_value(item, depth - 1) for item in node.value]
+        return {key: self.deep_value(pair[1], depth - 1) for key, pair in self.flat(node).items()}
+
     def read_setting(self, key: str, key_node: Node, value_node: Node, label: str) -> Entry:
-        raw = self.python_value(value_node)
+        deep = SPECS[key].kind == "roles"
+        raw = self.deep_value(value_node, 3) if deep else self.python_value(value_node)
         try:
             value = check(label + key, SPECS[key], raw)
         except Invalid as error:
@@ -431,7 +440,8 @@ class _FileReader:
             )
             return
         valid = list(SPECS) + (list(_TOP_LEVEL_ONLY) if top else [])
-        self.warn(key_node, f"unknown setting '{label}{key}'{suggest(key, valid)}; ignored")
+        hint = "" if key in _TOP_LEVEL_ONLY else suggest(key, valid)  # not 'roles' for 'profiles'
+        self.warn(key_node, f"unknown setting '{label}{key}'{hint}; ignored")
 
     def read_profiles(self, pair: tuple[Node, Node] | None) -> dict[str, Profile]:
         if pair is None or _is_null(pair[1]):
@@ -539,6 +549,11 @@ _TEMPLATE: Final = f"""\
 # api_key_cmd: [pass, show, anthropic/api-key]   # run without a shell; first line of stdout
 # use_keyring: true
 # color: auto                # auto | always | never
+# roles:                     # `--role reviewer` (ask, chat) or `/role reviewer` in chat
+#   reviewer:
+#     system: You are a terse code reviewer.
+#     model: opus
+#     effort: high           # also: thinking, cache, cache_ttl
 
 # default_profile: work
 # profiles:

@@ -1,7 +1,8 @@
 """`history_for_api`: stored turns -> `messages` the Messages API accepts on the next request.
 
 Blocks are sent back verbatim (thinking with its signature, redacted_thinking, server tool
-blocks, citations) except what the API would refuse after an interruption:
+blocks, citations), turns marked undone are left out, and so is what the API would refuse
+after an interruption:
 
 * a thinking block without a signature (cut off mid-stream) is dropped;
 * a tool_use whose input never completed (not an object) is dropped; a server_tool_use whose
@@ -29,7 +30,9 @@ THINKING: Final = frozenset({"thinking", "redacted_thinking"})
 
 
 def history_for_api(messages: Sequence[StoredMessage]) -> list[JSON]:
-    turns = [{"role": m.role, "content": _clean_blocks(m.content)} for m in messages]
+    """The turns to send next (turns marked undone by chat's /undo or /retry are left out)."""
+    kept = [m for m in messages if m.status != "undone"]
+    turns = [{"role": m.role, "content": _clean_blocks(m.content)} for m in kept]
     turns = _merge_roles([turn for turn in turns if _has_substance(turn)])
     while turns and turns[0]["role"] != "user":
         turns.pop(0)

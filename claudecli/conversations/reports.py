@@ -44,6 +44,7 @@ UPSERT_BLOB: Final = (
     " ON CONFLICT(sha256) DO UPDATE SET data = excluded.data, path = NULL"
     " WHERE blob.data IS NULL AND excluded.data IS NOT NULL"
 )
+TO_UNDO: Final = "SELECT id FROM message WHERE conv_id = ? AND seq >= ? AND status <> 'undone'"
 TOUCH_FROM_MESSAGE: Final = (
     "UPDATE conversation SET updated = ? WHERE id = (SELECT conv_id FROM message WHERE id = ?)"
 )

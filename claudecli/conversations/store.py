@@ -284,6 +284,37 @@ class Store:
             "model": message.get("model") or model,
         }
 
+    @_guarded
+    def undo(self, conv_id: str, *, keep_prompt: bool = False) -> int:
+        """Mark the last exchange `undone` (kept in history, never sent again); with
+        `keep_prompt`, only the replies after the last user turn (chat's /retry). Returns how
+        many messages were marked (0: nothing left to undo)."""
+        query = "SELECT max(seq) FROM message WHERE conv_id = ? AND role = ? AND status <> ?"
+        with self._writing() as db:
+            row = db.execute(query, (conv_id, "user", "undone")).fetchone()
+            if row[0] is None:
+                return 0
+            first = int(row[0]) + (1 if keep_prompt else 0)
+            rows = db.execute(reports.TO_UNDO, (conv_id, first)).fetchall()
+            for (row_id,) in rows:
+                # Via 'streaming', so that each step fires one of the v2 search-index triggers:
+                # changing a settled status directly fires both, insert before delete, and
+                # leaves the index inconsistent.
+                db.execute("UPDATE message SET status = 'streaming' WHERE id = ?", (row_id,))
+                db.execute("UPDATE message SET status = 'undone' WHERE id = ?", (row_id,))
+            db.execute("UPDATE conversation SET updated = ? WHERE id = ?", (self.clock(), conv_id))
+        return len(rows)
+
+    @_guarded
+    def set_title(self, conv_id: str, title: str) -> None:
+        """Rename a conversation (chat's /title)."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "UPDATE conversation SET title = ? WHERE id = ?", (make_title(title), conv_id)
+            )
+        if cursor.rowcount == 0:
+            raise UsageError(f"no conversation {conv_id!r} (`claudecli history list` shows them)")
+
     # --- reports and maintenance ----------------------------------------------------------
 
     @_guarded

@@ -34,14 +34,33 @@ def config_show_rows(resolved: ResolvedSettings) -> list[tuple[str, str, str]]:
         if isinstance(item.value, Mapping) and item.value:
             origins = resolved.item_sources.get(item.name, {})
             for key, value in item.value.items():
-                shown = _show_item(item.name, key, str(value))
+                shown = _show_item(item.name, key, value)
                 rows.append((f"{item.name}.{key}", shown, origins.get(key, item.source)))
         else:
             rows.append((item.name, _show_value(item.name, item.value), item.source))
     return rows
 
 
-def _show_item(field_name: str, key: str, value: str) -> str:
+def _show_role(role: Mapping[str, object]) -> str:
+    """`model=opus effort=high system='You are…'` (a role's settings on one line)."""
+    if not role:
+        return "(empty)"
+    return " ".join(f"{key}={_role_value(key, value)}" for key, value in role.items())
+
+
+def _role_value(key: str, value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if key == "system":
+        text = str(value)
+        return repr(text if len(text) <= 40 else text[:39] + "…")
+    return str(value)
+
+
+def _show_item(field_name: str, key: str, value: object) -> str:
+    if isinstance(value, Mapping):
+        return _show_role(value)
+    value = str(value)
     secret = field_name == "headers" and is_secret_name(key)
     return mask_secret(value) if secret or looks_like_key(value) else value
 
