@@ -8,7 +8,7 @@ from typing import Any
 
 from claudecli.errors import AnswerError
 
-__all__ = ["answer_text", "validate_json_answer"]
+__all__ = ["answer_text", "invalid_schema", "schema_problem", "validate_json_answer"]
 
 
 def answer_text(message: Mapping[str, Any]) -> str:
@@ -46,3 +46,30 @@ def _validate(value: Any, schema: Mapping[str, Any], partial: bool) -> None:
         raise AnswerError(
             f"the answer does not match --schema at {where}: {error.message}", partial=partial
         )
+
+
+def schema_problem(value: Any, schema: Mapping[str, Any]) -> str | None:
+    """Why `value` does not match the JSON Schema `schema` ("at /path: message"), or None.
+
+    For checks other than the answer's own (tool inputs in `tools run`): jsonschema stays
+    imported only here.
+    """
+    import jsonschema
+
+    validator_class = jsonschema.validators.validator_for(schema)
+    error = jsonschema.exceptions.best_match(validator_class(schema).iter_errors(value))
+    if error is None:
+        return None
+    where = "/" + "/".join(str(p) for p in error.absolute_path)
+    return f"at {where}: {error.message}"
+
+
+def invalid_schema(schema: Mapping[str, Any]) -> str | None:
+    """Why `schema` is not a valid JSON Schema, or None."""
+    import jsonschema
+
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        return str(error.message)
+    return None

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from claudecli import paths
 from claudecli.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
@@ -57,8 +57,10 @@ __all__ = [
     "ConfigFile",
     "Entry",
     "Profile",
+    "YamlDocument",
     "default_config_text",
     "parse_config",
+    "parse_yaml_document",
     "read_config",
 ]
 
@@ -563,3 +565,87 @@ _TEMPLATE: Final = f"""\
 #     headers:
 #       X-Team: research
 """
+
+
+# --- arbitrary documents (the `tools run` tools file) ---------------------------------------
+
+Path_: TypeAlias = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A YAML document as plain values, with the line and column where each value starts."""
+
+    name: str
+    value: object
+    marks: Mapping[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path_ = ()) -> str:
+        """`name:line:col` of the value at `path` (or of its closest parent that has one)."""
+        for end in range(len(path), -1, -1):
+            mark = self.marks.get(path[:end])
+            if mark is not None:
+                return f"{self.name}:{mark[0]}:{mark[1]}"
+        return self.name
+
+
+def parse_yaml_document(text: str, *, name: str) -> YamlDocument:
+    """Any YAML document, read safely as in `parse_config` (standard tags only, no merge keys,
+    string keys); every error is `ConfigError("name:line:col: …")`."""
+    root = _compose(text, name)
+    if root is None:
+        return YamlDocument(name, None)
+    _reject_unsafe_tags(root, name)
+    return _DocumentReader(name).read(root)
+
+
+class _DocumentReader:
+    def __init__(self, name: str) -> None:
+        from yaml.constructor import SafeConstructor
+
+        self.name = name
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self._constructor = SafeConstructor()
+        self._active: set[int] = set()
+
+    def read(self, root: Node) -> YamlDocument:
+        return YamlDocument(self.name, self.value(root, ()), MappingProxyType(self.marks))
+
+    def value(self, node: Node, path: Path_) -> object:
+        mark = node.start_mark
+        self.marks[path] = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        if id(node) in self._active:
+            raise ConfigError(f"{_position(self.name, mark)}: a recursive alias")
+        self._active.add(id(node))
+        try:
+            return self.build(node, path)
+        finally:
+            self._active.discard(id(node))
+
+    def build(self, node: Node, path: Path_) -> object:
+        if _kind(node) == "sequence":
+            return [self.value(item, (*path, index)) for index, item in enumerate(node.value)]
+        if _kind(node) == "mapping":
+            return {key: self.value(value, (*path, key)) for key, value in self.pairs(node)}
+        if node.tag == _STR_TAG:
+            return str(node.value)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except Exception:  # untrusted input: any constructor failure is an input error
+            where = _position(self.name, node.start_mark)
+            short = node.tag.removeprefix(_STD_TAG)
+            shown = _clip(str(node.value))
+            raise ConfigError(f"{where}: invalid {short} value {shown!r}") from None
+
+    def pairs(self, node: Node) -> list[tuple[str, Node]]:
+        pairs: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            where = _position(self.name, key_node.start_mark)
+            if key_node.tag == _MERGE_TAG:
+                raise ConfigError(f"{where}: merge keys (<<) are not supported here")
+            if _kind(key_node) != "scalar" or key_node.tag != _STR_TAG:
+                raise ConfigError(f"{where}: keys must be strings")
+            if key_node.value in pairs:
+                raise ConfigError(f"{where}: duplicate key {key_node.value!r}")
+            pairs[key_node.value] = value_node
+        return list(pairs.items())
