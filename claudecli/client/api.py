@@ -11,7 +11,8 @@ from typing import Any
 import httpx2
 
 from .aliases import JSON
-from .http import OnRetry, Sleep, Transport, map_transport_error
+from .errors import APIError, APIStatusError, APITimeoutError, ProtocolError
+from .http import OnRetry, Sleep, Transport, map_transport_error, retry_reason
 from .options import ClientOptions, check_sampling_params
 from .stream import MessageStream
 
@@ -74,6 +75,44 @@ class Client:
         for item in items:
             check_sampling_params(item.get("params") or {}, self.options.api_version)
         return self._json("POST", "/v1/messages/batches", json={"requests": items})
+
+    def create_batch_streamed(self, body: Iterable[bytes], *, size: int) -> JSON:
+        """`POST /v1/messages/batches` with a body already encoded as `{"requests": [...]}`,
+        streamed from `body` (`size` bytes; iterated afresh for each attempt).
+
+        Retried only when the API cannot have created the batch (429, 529, a connection that
+        never opened): after anything else a batch may exist, so the error is raised and the
+        caller reconciles with the list of batches instead of submitting twice.
+        """
+        headers = {"content-type": "application/json", "content-length": str(size)}
+        retries = self.options.max_retries
+        for attempt in range(retries + 1):
+            try:
+                return self._post_batch(body, headers)
+            except APIError as exc:
+                if attempt >= retries or not _nothing_created(exc):
+                    raise
+                delay = self._t.plan_retry(attempt, exc, None, time.monotonic())
+                status = exc.status_code if isinstance(exc, APIStatusError) else None
+                self._t.notify_retry(retry_reason(exc), delay, attempt + 1, status)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_batch(self, body: Iterable[bytes], headers: Mapping[str, str]) -> JSON:
+        path = "/v1/messages/batches"
+        response = self._t.send_once("POST", path, content=body, headers=dict(headers))
+        try:
+            response.read()
+        except httpx2.TransportError as exc:
+            raise map_transport_error(exc, self.options.timeouts.idle) from None
+        finally:
+            response.close()
+        try:
+            result = response.json()
+        except ValueError:
+            raise ProtocolError(
+                f"expected JSON from {path}", request_id=response.headers.get("request-id")
+            ) from None
+        return result if isinstance(result, dict) else {"data": result}
 
     def get_batch(self, batch_id: str) -> JSON:
         return self._json("GET", f"/v1/messages/batches/{batch_id}")
@@ -154,3 +193,16 @@ class Client:
             yield from chunks
         except httpx2.TransportError as exc:
             raise map_transport_error(exc, self.options.timeouts.idle) from None
+
+
+_NEVER_CREATED = frozenset({429, 529})
+
+
+def _nothing_created(exc: APIError) -> bool:
+    """The API refused before creating anything (busy, or no connection was ever made)."""
+    if isinstance(exc, APIStatusError):
+        hint = exc.headers.get("x-should-retry", "").lower() if exc.headers else ""
+        return exc.status_code in _NEVER_CREATED and hint != "false"
+    if isinstance(exc, APITimeoutError):
+        return exc.kind == "connect"
+    return isinstance(exc.__context__, httpx2.ConnectError)
