@@ -3,8 +3,8 @@
 0 ok · 1 internal error · 2 usage · 3 bad input or config · 4 auth or permission · 5 request
 rejected by the API (400, 404, 413, 422) · 6 service unavailable after retries (network, 408,
 409, 429, 5xx, 529) · 7 partial answer (the stream broke after text was shown) · 8 the answer
-failed its check (JSON not matching --schema) · 130 SIGINT ·
-143 SIGTERM.
+failed its check (JSON not matching --schema; a batch with errored, canceled or expired
+items) · 124 batch --wait timed out · 130 SIGINT · 143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or config, 4 auth or permission, "
     "5 request rejected by the API, 6 service unavailable after retries, 7 partial answer, "
-    "8 the answer failed its check (--schema), 129 hung up (SIGHUP), 130 interrupted (SIGINT), "
+    "8 the answer failed its check (--schema; batch: items errored, canceled or expired), "
+    "9 --max-turns reached (tools run), 124 timed out (batch --wait), 129 hung up (SIGHUP), 130 interrupted (SIGINT), "
     "143 terminated (SIGTERM)."
 )
 
@@ -48,7 +49,9 @@ class ExitStatus(IntEnum):
     REJECTED = 5
     UNAVAILABLE = 6
     PARTIAL = 7
-    BAD_ANSWER = 8
+    BAD_ANSWER = 8  # also: a batch ended with errored, canceled or expired items
+    MAX_TURNS = 9  # tools run: the model still asked for tools after --max-turns requests
+    TIMED_OUT = 124  # batch --wait gave up (as timeout(1) exits)
     SIGHUP = 129
     SIGINT = 130
     SIGTERM = 143
