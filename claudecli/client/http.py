@@ -23,12 +23,15 @@ from .errors import (
     connection_label,
 )
 from .options import ClientOptions, RetryNotice
+from .providers import make_provider, provider_error, request_id_of
 from .retry import retry_delay, should_retry
 
 __all__ = ["Transport", "is_retryable", "map_transport_error", "retry_reason", "status_error"]
 
 log = logging.getLogger("claudecli.client")
-REDACTED_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization", "cookie"})
+REDACTED_HEADERS = frozenset(
+    {"authorization", "x-api-key", "proxy-authorization", "cookie", "x-amz-security-token"}
+)
 USER_AGENT = f"claudecli/{__version__} (python {platform.python_version()}; httpx2)"
 
 Sleep = Callable[[float], None]
@@ -37,12 +40,15 @@ OnRetry = Callable[[RetryNotice], None]
 
 def status_error(response: httpx2.Response) -> APIStatusError:
     """Build the error for a non-2xx response whose body has been read (JSON or not)."""
-    request_id = response.headers.get("request-id")
+    request_id = request_id_of(response.headers)
     body: Any = None
     try:
         body = response.json()
     except (ValueError, UnicodeDecodeError):
         body = None
+    cloud = provider_error(response.status_code, response.headers, body)
+    if cloud is not None:
+        return cloud
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return APIStatusError(
@@ -124,6 +130,7 @@ class Transport:
         self.options = options
         self.sleep = sleep
         self.on_retry = on_retry
+        self.provider = make_provider(options)
         t = options.timeouts
         self._http = httpx2.Client(
             base_url=options.base_url,
@@ -138,18 +145,10 @@ class Transport:
 
     def _default_headers(self) -> dict[str, str]:
         opts = self.options
-        headers = {
-            "anthropic-version": opts.api_version,
-            "user-agent": USER_AGENT,
-            "accept": "application/json",
-        }
+        headers = {"user-agent": USER_AGENT, "accept": "application/json"}
         if opts.betas:
             headers["anthropic-beta"] = ",".join(opts.betas)
-        if opts.api_key:
-            if opts.auth_header == "x-api-key":
-                headers["x-api-key"] = opts.api_key.reveal()
-            else:
-                headers["authorization"] = f"Bearer {opts.api_key.reveal()}"
+        headers.update(self.provider.default_headers())
         headers.update(opts.headers)
         return headers
 
@@ -213,7 +212,9 @@ class Transport:
         if deadline is not None and "timeout" not in kwargs:
             left = max(0.001, deadline - time.monotonic())
             kwargs["timeout"] = httpx2.Timeout(min(t.idle, left), connect=t.connect)
+        path, kwargs = self.provider.route(method, path, kwargs)
         request = self._http.build_request(method, path, **kwargs)
+        self.provider.authorize(request)
         _log_request(request)
         try:
             response = self._http.send(request, stream=True)
@@ -240,7 +241,7 @@ class Transport:
                 response.read()
             except httpx2.TransportError as exc:
                 raise map_transport_error(exc, self.options.timeouts.idle) from None
-            return _json_body(response)
+            return self.provider.reply(path, _json_body(response))
 
 
 def _deadline_passed(exc: httpx2.TransportError, deadline: float | None) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import RequestValidationError
 from .retry import DEFAULT_MAX_RETRIES, DEFAULT_RETRY_CAP
@@ -26,6 +26,7 @@ DEFAULT_API_VERSION = "2026-10-21"
 LEGACY_API_VERSION = "2023-06-01"
 SAMPLING_PARAMS = ("temperature", "top_p", "top_k")
 AuthHeader = Literal["bearer", "x-api-key"]
+Provider = Literal["anthropic", "bedrock", "vertex"]
 
 
 class Secret:
@@ -84,6 +85,14 @@ class ClientOptions:
     max_retries: int = DEFAULT_MAX_RETRIES
     retry_cap: float = DEFAULT_RETRY_CAP
     timeouts: Timeouts = field(default_factory=Timeouts)
+    # Where requests go (claudecli.client.providers): the first-party API (or a gateway that
+    # serves it at `messages_path`), Amazon Bedrock or Google Vertex AI.
+    provider: Provider = "anthropic"
+    messages_path: str = "/v1/messages"
+    region: str | None = None  # AWS region (bedrock) or Vertex location
+    project: str | None = None  # Google Cloud project (vertex)
+    inference_profile: str | None = None  # bedrock: us|eu|apac|global|none; None: by region
+    cloud_credentials: Any = field(default=None, repr=False)  # aws.AwsSetup / gcp.GoogleSetup
 
 
 @dataclass(frozen=True, slots=True)

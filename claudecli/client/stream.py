@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import httpx2
 
 from .accumulate import MessageAccumulator
+from .aliases import JSON
 from .errors import (
     APIConnectionError,
     APIError,
@@ -36,8 +37,9 @@ from .events import (
     StreamEvent,
     parse_event,
 )
+from .eventstream import EventStreamDecoder, EventStreamError, bedrock_event
 from .http import Transport, is_retryable, map_transport_error, retry_reason
-from .messages import JSON
+from .providers import request_id_of
 from .sse import ServerSentEvent, SSEDecoder
 from .synth import events_from_message
 
@@ -159,7 +161,7 @@ class MessageStream:
                 exc = self._which_timeout(deadline) or exc
             raise _retry_or_raise(exc) from None
         try:
-            self.request_id = response.headers.get("request-id")
+            self.request_id = request_id_of(response.headers)
             yield from self._read(response, deadline)
         finally:
             response.close()
@@ -175,7 +177,7 @@ class MessageStream:
         if response.headers.get("content-type", "").startswith("application/json"):
             yield from self._from_json_body(response)
             return
-        decoder = SSEDecoder()
+        decoder = self._decoder()
         for chunk in self._chunks(response, deadline):
             for sse in decoder.feed(chunk):
                 event = self._accept(sse, response, deadline)
@@ -189,6 +191,14 @@ class MessageStream:
                 yield from self._release_pending()
                 yield event
         self._check_complete()
+
+    def _decoder(self) -> SSEDecoder | _FramedDecoder:
+        if self._transport.provider.framing == "eventstream":
+            return _FramedDecoder(self._broken_frame)
+        return SSEDecoder()
+
+    def _broken_frame(self, message: str) -> Exception:
+        return self._interrupted(_MalformedEvent(message, request_id=self.request_id))
 
     def _release_pending(self) -> list[StreamEvent]:
         pending, self._pending = self._pending, []
@@ -310,6 +320,29 @@ class MessageStream:
             self._acc.feed(event)
             self._delivered = True
             yield event
+
+
+class _FramedDecoder:
+    """AWS event-stream frames in, the SSE events they carry out (the SSE decoder's interface);
+    broken framing counts as a malformed event (retried before content, exit 7 after)."""
+
+    def __init__(self, on_error: Callable[[str], Exception]) -> None:
+        self._frames = EventStreamDecoder()
+        self._on_error = on_error
+
+    def feed(self, chunk: bytes) -> list[ServerSentEvent]:
+        try:
+            messages = self._frames.feed(chunk)
+            return [event for event in map(bedrock_event, messages) if event is not None]
+        except EventStreamError as exc:
+            raise self._on_error(exc.message) from None
+
+    def flush(self) -> list[ServerSentEvent]:
+        try:
+            self._frames.flush()
+        except EventStreamError as exc:
+            raise self._on_error(exc.message) from None
+        return []
 
 
 class _EarlyEOF(APIConnectionError):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import batches, control, files, messages, models
+from . import batches, clouds, control, files, messages, models
 from .batches import BatchStore
 from .compose import GeneratedFile
 from .directives import Plan, plan_from_item
@@ -67,6 +67,9 @@ _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("GET", "/v1/files/([^/]+)", files.retrieve),
     ("DELETE", "/v1/files/([^/]+)", files.delete),
     ("GET", "/v1/files/([^/]+)/content", files.download),
+    ("POST", clouds.BEDROCK_ROUTE, clouds.messages_route),
+    ("POST", clouds.VERTEX_ROUTE, clouds.messages_route),
+    ("POST", "/token", clouds.token),
 )
 _COMPILED = tuple(
     (method, re.compile(pattern + r"\Z"), route) for method, pattern, route in _ROUTES
@@ -79,6 +82,8 @@ class Config:
     auth: str = "any"
     prefix: str = ""
     batch_delay: float = 1.0
+    aws_region: str = "us-east-1"  # the SigV4 credential scope Bedrock routes accept
+    vertex_region: str | None = None  # the Vertex location accepted (None: any)
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
@@ -116,6 +121,7 @@ class App:
         self.files = FileStore()
         self.batches = BatchStore(config.batch_delay, self._batch_outcome)
         self.requests: list[Obj] = []
+        self.issued_tokens: list[str] = []  # bearer tokens handed out by POST /token
         self._queue: list[Plan] = []
         self._lock = threading.Lock()
 
@@ -164,6 +170,9 @@ class App:
         return None
 
     def dispatch(self, req: Request) -> Result:
+        return clouds.finish(req, self._answer(req))
+
+    def _answer(self, req: Request) -> Result:
         try:
             return self._dispatch(req)
         except ApiError as err:
@@ -181,7 +190,7 @@ class App:
             self.requests.append(req.record())
         route, ids = _match(req)
         self._admit(req)
-        plan = req.scripted = self.take_plan(req.route)
+        plan = req.scripted = self.take_plan(clouds.plan_route(req.route))
         early = self.respond_plan(plan, req) if plan is not None else None
         result = early if early is not None else route(self, req, ids)
         return with_headers(result, plan.headers) if plan is not None else result
@@ -189,6 +198,10 @@ class App:
     def _admit(self, req: Request) -> None:
         if req.too_large:
             raise ApiError(413)
+        kind = clouds.family(req.route)
+        if kind is not None:
+            clouds.admit(self, kind, req)
+            return
         self._authenticate(req.headers)
         ensure_version(req.headers.get("anthropic-version"))
 

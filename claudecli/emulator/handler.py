@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from .app import App, body_limit
+from .clouds import frame_sse
 from .errors import new_request_id
 from .sse import PING, encode
 from .wire import Drip, End, Hangup, Pause, Request, Response, Send, Stream
@@ -25,6 +26,13 @@ log = logging.getLogger("claudecli.emulator")
 
 _REASONS = {529: "Overloaded", 413: "Payload Too Large"}
 _DISCARD_PIECE = 1 << 20
+
+
+def _with_request_id(headers: dict[str, str], request_id: str) -> dict[str, str]:
+    """`request-id` first, unless the reply carries a cloud's own (Bedrock: x-amzn-requestid)."""
+    if "x-amzn-requestid" in headers:
+        return dict(headers)
+    return {"request-id": request_id, **headers}
 
 
 class _Hangup(Exception):
@@ -38,6 +46,7 @@ class Handler(BaseHTTPRequestHandler):
     # Headers and body go out in separate writes: without TCP_NODELAY every request after the
     # first on a kept-alive connection waits ~40 ms for the delayed ACK.
     disable_nagle_algorithm = True
+    _framing = "sse"
 
     def do_GET(self) -> None:
         self._serve()
@@ -124,7 +133,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _write_response(self, resp: Response, request_id: str) -> None:
-        headers = {"request-id": request_id, **resp.headers}
+        headers = _with_request_id(resp.headers, request_id)
         if resp.content_type:
             headers["content-type"] = resp.content_type
         headers["content-length"] = str(len(resp.body))
@@ -139,9 +148,9 @@ class Handler(BaseHTTPRequestHandler):
             "content-type": "text/event-stream; charset=utf-8",
             "cache-control": "no-cache",
             "transfer-encoding": "chunked",
-            "request-id": request_id,
-            **stream.headers,
+            **_with_request_id(stream.headers, request_id),
         }
+        self._framing = stream.framing
         self._head(200, headers)
         for step in stream.steps:
             if isinstance(step, End):
@@ -167,7 +176,8 @@ class Handler(BaseHTTPRequestHandler):
         while drip.count == 0 or sent < drip.count:
             if self.app.pause(drip.interval):
                 raise _Hangup("emulator stopping")
-            self._chunk(encode(PING))
+            ping = encode(PING)
+            self._chunk(frame_sse(ping) if self._framing == "eventstream" else ping)
             sent += 1
 
     def _end(self, end: End) -> None:

@@ -124,12 +124,17 @@ class Emulator:
         prefix: str = "",
         batch_delay: float = 1.0,
         host: str = "127.0.0.1",
+        aws_region: str = "us-east-1",
+        vertex_region: str | None = None,
     ) -> None:
         _check_loopback(host)
         _check_port(port)
         self._host, self._port = host, port
         self._stop = threading.Event()
-        self._app = App(Config(api_key, auth, normalise_prefix(prefix), batch_delay), self._stop)
+        config = Config(
+            api_key, auth, normalise_prefix(prefix), batch_delay, aws_region, vertex_region
+        )
+        self._app = App(config, self._stop)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -211,6 +216,11 @@ class Emulator:
     def reset(self) -> None:
         """Forget queued items, recorded requests, prompt cache, batches and files."""
         self._app.reset()
+
+    @property
+    def issued_tokens(self) -> list[str]:
+        """Bearer tokens handed out by `POST /token` (Vertex refresh tests), oldest first."""
+        return self._app.issued_tokens
 
     def add_file(
         self,

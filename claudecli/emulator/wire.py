@@ -125,6 +125,7 @@ Step = Send | Pause | Drip | End
 class Stream:
     steps: tuple[Step, ...]
     headers: dict[str, str] = field(default_factory=dict)
+    framing: Literal["sse", "eventstream"] = "sse"  # eventstream: Bedrock (drip pings too)
 
 
 @dataclass(frozen=True)
