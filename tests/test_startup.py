@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests import importtime
@@ -22,6 +24,7 @@ def imported_modules(*args: str) -> set[str]:
         ("count-tokens", "--help"),
         ("history", "--help"),
         ("history", "list", "--help"),
+        ("tools", "run", "--help"),
     ],
 )
 def test_help_and_version_import_nothing_heavy(args: tuple[str, ...]) -> None:
@@ -40,3 +43,12 @@ def test_dry_run_builds_the_request_without_the_network_stack() -> None:
     modules = imported_modules("ask", "--dry-run", "hello")
     assert "claudecli.request.build" in modules
     assert not [m for m in modules if m.startswith(("httpx2", "rich", "prompt_toolkit"))]
+
+
+def test_tools_run_help_and_a_dry_run_without_mcp_import_no_mcp_sdk(tmp_path: Path) -> None:
+    """The MCP SDK (~0.6 s) is imported only when a tools file names an MCP server."""
+    assert not [m for m in imported_modules("tools", "run", "--help") if m.startswith("mcp")]
+    args = ("tools", "run", "--builtin", "read_file", "--root", str(tmp_path), "--dry-run", "hi")
+    modules = imported_modules(*args)
+    assert "claudecli.tools.toolbox" in modules
+    assert not [m for m in modules if m.split(".")[0] in ("mcp", "httpx2", "rich")]

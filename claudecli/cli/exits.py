@@ -35,7 +35,8 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input or config, 4 auth or permission, "
     "5 request rejected by the API, 6 service unavailable after retries, 7 partial answer, "
     "8 the answer failed its check (--schema; batch: items errored, canceled or expired), "
-    "9 --max-turns reached (tools run), 124 timed out (batch --wait), 129 hung up (SIGHUP), 130 interrupted (SIGINT), "
+    "9 --max-turns reached (tools run), "
+    "124 timed out (batch --wait), 129 hung up (SIGHUP), 130 interrupted (SIGINT), "
     "143 terminated (SIGTERM)."
 )
 

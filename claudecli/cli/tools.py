@@ -1,0 +1,543 @@
+"""`claudecli tools run`: the tool-use loop, with local tools gated by approval."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any, Final
+
+import typer
+
+from claudecli.cli import options as o
+from claudecli.cli.exits import EXIT_CODES_HELP
+from claudecli.cli.guard import guarded
+
+if TYPE_CHECKING:
+    from claudecli.cli.context import AppContext, Environment
+    from claudecli.client import JSON
+    from claudecli.render import Renderer
+    from claudecli.tools.loop import Approval, Approve, LoopEvent, ToolLoop
+    from claudecli.tools.mcp_servers import McpHub
+    from claudecli.tools.rules import Policy
+    from claudecli.tools.spec import ToolDef, ToolsFile
+    from claudecli.tools.toolbox import Call, Toolbox
+    from claudecli.turn import TurnOptions, TurnPlan
+
+TOOLS: Final = "Tools and approval"
+BUILTINS: Final = "read_file,list_dir,search_files,write_file,run_command"
+
+HELP = f"""Let Claude use tools: run the calls you allow and send the results back until it is done.
+
+Tools come from --tools FILE (YAML or JSON: commands run without a shell, MCP servers) and
+--builtin names. Read-only built-ins run inside --root unasked; write_file, run_command, command
+and MCP tools ask on the terminal (yes / no / always / a reason to refuse). Without a terminal,
+whatever would ask is denied and the model is told how to allow it: allow with --allow NAME,
+--allow 'run_command(git status)', or --yes; --deny always wins. stdout gets the answer; tool
+panels and prompts go to stderr.
+
+{EXIT_CODES_HELP}
+"""
+
+run_app = typer.Typer(help="Run a prompt with tools (see `claudecli tools run --help`).")
+
+
+@run_app.command("run", help=HELP)
+@guarded
+def run(
+    ctx: typer.Context,
+    prompt: o.Prompt = None,
+    tools_file: Annotated[
+        str | None,
+        typer.Option(
+            "--tools", metavar="FILE", help="Tools file (YAML or JSON).", rich_help_panel=TOOLS
+        ),
+    ] = None,
+    builtin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--builtin",
+            metavar=BUILTINS,
+            help="Built-in tools to enable (comma list, repeatable).",
+            rich_help_panel=TOOLS,
+        ),
+    ] = None,
+    root: Annotated[
+        str | None,
+        typer.Option(
+            "--root",
+            metavar="DIR",
+            help="Where the file tools may read and write (default: the working directory).",
+            rich_help_panel=TOOLS,
+        ),
+    ] = None,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow",
+            metavar="RULE",
+            help="Run without asking: NAME or NAME(argv prefix). Repeatable.",
+            rich_help_panel=TOOLS,
+        ),
+    ] = None,
+    deny: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--deny",
+            metavar="RULE",
+            help="Never run (wins over everything). Repeatable.",
+            rich_help_panel=TOOLS,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Approve every call that would ask (not denied ones).",
+            rich_help_panel=TOOLS,
+        ),
+    ] = False,
+    max_turns: Annotated[
+        int,
+        typer.Option(
+            "--max-turns",
+            min=1,
+            metavar="N",
+            help="At most N requests (default 10); exit 9 if the model still wants tools.",
+            rich_help_panel=TOOLS,
+        ),
+    ] = 10,
+    tool_choice: Annotated[
+        str | None,
+        typer.Option(
+            "--tool-choice",
+            metavar="auto|any|none|NAME",
+            help="Whether (and which) tool the model must use.",
+            rich_help_panel=TOOLS,
+        ),
+    ] = None,
+    attach: o.Attach = None,
+    system: o.System = None,
+    system_file: o.SystemFile = None,
+    prefill: o.Prefill = None,
+    model: o.Model = None,
+    max_tokens: o.MaxTokens = None,
+    thinking: o.Thinking = None,
+    effort: o.Effort = None,
+    show_thinking: o.ShowThinking = False,
+    stop: o.Stop = None,
+    schema: o.Schema = None,
+    cache: o.Cache = None,
+    cache_ttl: o.CacheTtl = None,
+    citations: o.Citations = False,
+    beta: o.Beta = None,
+    force: o.Force = False,
+    continue_: o.Continue = False,
+    conversation: o.ConversationId = None,
+    no_history: o.NoHistory = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the first request JSON and exit.", rich_help_panel=o.OUTPUT
+        ),
+    ] = False,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print the whole transcript as JSON at the end.",
+            rich_help_panel=o.OUTPUT,
+        ),
+    ] = False,
+    stream_json: Annotated[
+        bool,
+        typer.Option(
+            "--stream-json",
+            help="Print each stream event and tool result as one JSON line.",
+            rich_help_panel=o.OUTPUT,
+        ),
+    ] = False,
+    usage: Annotated[
+        bool,
+        typer.Option(
+            "--usage",
+            help="Tokens and estimated cost of the run on stderr.",
+            rich_help_panel=o.OUTPUT,
+        ),
+    ] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colours.", rich_help_panel=o.OUTPUT)
+    ] = False,
+    max_retries: Annotated[
+        int | None,
+        typer.Option(
+            "--max-retries",
+            min=0,
+            metavar="N",
+            help="Retries on transient errors (default 2).",
+            rich_help_panel=o.NETWORK,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            click_type=o.POSITIVE_SECONDS,
+            metavar="SECONDS",
+            help="Total time limit for each request.",
+            rich_help_panel=o.NETWORK,
+        ),
+    ] = None,
+) -> None:
+    run_tools(ctx.obj, {name: value for name, value in locals().items() if name != "ctx"})
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(run_app, name="tools")
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def run_tools(app: AppContext, flags: dict[str, Any]) -> None:
+    """Flags -> the tools, the policy and the first plan -> the loop -> the renderer."""
+    from claudecli.cli.stdin import read_turn_input
+
+    stdin = read_turn_input(app.environment, flags["prompt"], flags["attach"])
+    resolved = app.resolve(o.setting_flags(flags))
+    loaded = load_file(flags["tools_file"])
+    policy = make_policy(loaded, flags)
+    with open_toolbox(app, loaded, flags) as toolbox:
+        options = with_tools(o.turn_options(flags, stdin), toolbox, flags["tool_choice"])
+        run_with(app, flags, options, toolbox, policy, resolved)
+
+
+def run_with(
+    app: AppContext,
+    flags: dict[str, Any],
+    options: TurnOptions,
+    toolbox: Toolbox,
+    policy: Policy,
+    resolved: Any,
+) -> None:
+    from claudecli.cli import ask
+    from claudecli.tools.loop import ToolLoop, make_replan
+
+    with ask.open_store(app, flags, resolved.settings) as store:
+        conversation_id = ask.continued_id(store, flags)
+        if store is not None and conversation_id is not None:
+            options = ask.continued(store, conversation_id, options, flags["model"])
+        plan = ask.make_plan(app, flags, options, resolved)
+        if flags["dry_run"]:
+            from claudecli.request import dry_run_json
+
+            app.environment.stdout.write(dry_run_json(plan.body) + "\n")
+            return
+        transcript = make_transcript(app, store, plan, conversation_id, flags)
+        renderer = ask.make_output(app.environment, flags, plan)
+        replan = make_replan(options, plan, resolved, today=app.today())
+        with app.client(plan.settings, on_retry=renderer.on_retry) as client:
+            loop = ToolLoop(
+                client, plan, replan, toolbox, policy, make_approver(app.environment, renderer),
+                max_turns=flags["max_turns"], transcript=transcript, on_wait=renderer.flush,
+                quiet=bool(flags["json_out"]),
+            )  # fmt: skip
+            drive(app, flags, loop, renderer)
+        finish(app, flags, loop)
+
+
+def load_file(path: str | None) -> ToolsFile:
+    from claudecli.tools.files import read_tools_file
+    from claudecli.tools.spec import ToolsFile
+
+    return read_tools_file(path) if path else ToolsFile()
+
+
+def make_policy(loaded: ToolsFile, flags: dict[str, Any]) -> Policy:
+    from claudecli.errors import UsageError
+    from claudecli.tools.rules import Policy, parse_rules
+
+    lists = {}
+    for key in ("allow", "deny"):
+        try:
+            lists[key] = parse_rules([*getattr(loaded, key), *(flags[key] or ())])
+        except ValueError as error:
+            raise UsageError(f"--{key} {error}") from None
+    return Policy(
+        allow=lists["allow"],
+        ask=parse_rules(loaded.ask),
+        deny=lists["deny"],
+        yes=bool(flags["yes"]),
+    )
+
+
+@contextmanager
+def open_toolbox(app: AppContext, loaded: ToolsFile, flags: dict[str, Any]) -> Iterator[Toolbox]:
+    """Every tool of the run (the MCP servers started, and stopped at the end)."""
+    from claudecli.tools.toolbox import Toolbox
+
+    root = root_of(flags["root"])
+    hub = make_hub(loaded, flags, root)
+    try:
+        tools = [*loaded.tools, *builtin_tools(loaded, flags["builtin"])]
+        tools += hub.start() if hub is not None else []
+        check_unique(tools)
+        base = tools_dir(flags["tools_file"])
+        yield Toolbox(tools, root=root, env=app.env, base_dir=base, mcp=hub)
+    finally:
+        if hub is not None:
+            hub.close()
+
+
+def root_of(given: str | None) -> Any:
+    from claudecli.errors import InputError
+    from claudecli.tools.builtin import Root
+
+    path = given or os.getcwd()
+    if not os.path.isdir(path):
+        raise InputError(f"--root {path}: not a directory")
+    return Root.of(path)
+
+
+def tools_dir(path: str | None) -> Any:
+    from claudecli.tools.files import tools_file_dir
+
+    return tools_file_dir(path) if path else None
+
+
+def make_hub(loaded: ToolsFile, flags: dict[str, Any], root: Any) -> McpHub | None:
+    if not loaded.mcp_servers:
+        return None
+    from claudecli.tools.mcp_servers import McpHub, require_sdk
+
+    for server in loaded.mcp_servers:
+        require_sdk(server.name)
+    base = tools_dir(flags["tools_file"]) or root.path
+    return McpHub(loaded.mcp_servers, base_dir=base, root=root.path)
+
+
+def builtin_tools(loaded: ToolsFile, given: Sequence[str] | None) -> list[ToolDef]:
+    from claudecli.errors import UsageError
+    from claudecli.tools.builtin import builtin_tool
+    from claudecli.tools.spec import BUILTIN_NAMES, DEFAULT_TIMEOUT
+
+    names = [n.strip() for value in given or () for n in value.split(",") if n.strip()]
+    for name in names:
+        if name not in BUILTIN_NAMES:
+            raise UsageError(
+                f"--builtin {name}: not a built-in; choose from {', '.join(BUILTIN_NAMES)}"
+            )
+    wanted = dict.fromkeys([*loaded.builtins, *names])
+    return [builtin_tool(name, DEFAULT_TIMEOUT) for name in wanted]
+
+
+def check_unique(tools: Sequence[ToolDef]) -> None:
+    from claudecli.errors import ConfigError
+
+    seen: set[str] = set()
+    for tool in tools:
+        if tool.name in seen:
+            raise ConfigError(f"two tools are named {tool.name!r}; tool names must be unique")
+        seen.add(tool.name)
+
+
+def with_tools(options: TurnOptions, toolbox: Toolbox, choice: str | None) -> TurnOptions:
+    from claudecli.errors import UsageError
+
+    definitions = toolbox.definitions()
+    if not definitions:
+        raise UsageError("no tools: give --tools FILE or --builtin NAMES")
+    return dataclasses.replace(
+        options, tools=definitions, tool_choice=parse_choice(choice, toolbox)
+    )
+
+
+def parse_choice(choice: str | None, toolbox: Toolbox) -> JSON | None:
+    from claudecli.errors import UsageError
+
+    if choice is None:
+        return None
+    if choice in ("auto", "any", "none"):
+        return {"type": choice}
+    if choice in toolbox.tools:
+        return {"type": "tool", "name": choice}
+    raise UsageError(
+        f"--tool-choice {choice}: use auto, any, none or a tool name ({', '.join(toolbox.tools)})"
+    )
+
+
+def make_transcript(
+    app: AppContext, store: Any, plan: TurnPlan, conversation_id: str | None, flags: dict[str, Any]
+) -> Any:
+    from claudecli.conversations import make_title
+    from claudecli.tools.transcript import Transcript
+
+    if store is None or store.read_only or flags["no_history"] or not plan.settings.history:
+        return None
+    title = make_title(plan.spec.prompt or plan.spec.system or "")
+    return Transcript(store, conversation_id=conversation_id, profile=app.profile, title=title)
+
+
+# --- showing the loop -----------------------------------------------------------------------
+
+
+def drive(app: AppContext, flags: dict[str, Any], loop: ToolLoop, renderer: Renderer) -> None:
+    events_out = app.environment.stdout if flags["stream_json"] else None
+    try:
+        for event in loop:
+            show(app, event, renderer, events_out)
+    except BaseException:
+        renderer.abort("")  # the one-line error comes from the guard
+        raise
+
+
+def show(app: AppContext, event: LoopEvent, renderer: Renderer, events_out: Any) -> None:
+    from claudecli.client import StreamEvent
+    from claudecli.tools.loop import Note, RoundEnd, RoundStart, ToolAnswered
+
+    if isinstance(event, RoundStart):
+        renderer.start()
+    elif isinstance(event, RoundEnd):
+        renderer.finish(event.message)
+    elif isinstance(event, ToolAnswered):
+        renderer.on_tool_result(event.block)
+        emit(events_out, {"type": "tool_result", "name": event.call.use.name, "block": event.block})
+    elif isinstance(event, Note):
+        app.warn(sanitize_line(event.text))
+    elif isinstance(event, StreamEvent):
+        emit(events_out, event.data)
+        renderer.on_event(event)
+
+
+def emit(events_out: Any, data: JSON) -> None:
+    if events_out is not None:
+        events_out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        events_out.flush()
+
+
+def finish(app: AppContext, flags: dict[str, Any], loop: ToolLoop) -> None:
+    from claudecli.tools.loop import MaxTurnsReached
+    from claudecli.turn import stop_notes
+
+    final = loop.turns[-1].message
+    if flags["usage"]:
+        app.environment.stderr.write(usage_line(loop) + "\n")
+    if loop.outcome == "done":
+        for note in stop_notes(final, loop.first.spec):
+            app.environment.stderr.write(f"claudecli: {sanitize_line(note)}\n")
+    if flags["json_out"]:
+        app.environment.stdout.write(
+            json.dumps(transcript_document(loop), ensure_ascii=False, indent=2) + "\n"
+        )
+    if loop.outcome == "max_turns":
+        kept = conversation_note(loop)
+        raise MaxTurnsReached(
+            f"--max-turns {flags['max_turns']} reached and the model still asks for tools{kept}"
+        )
+    if loop.outcome == "paused":
+        app.warn("the server paused the turn too many times in a row; ask again to go on")
+    if loop.first.spec.schema is not None:
+        from claudecli.answer import validate_json_answer
+
+        validate_json_answer(final, loop.first.spec.schema)
+
+
+def conversation_note(loop: ToolLoop) -> str:
+    transcript = loop.transcript
+    if transcript is None or transcript.conversation_id is None:
+        return ""
+    return f"; continue with --conversation {transcript.conversation_id}"
+
+
+def summed_usage(loop: ToolLoop) -> JSON:
+    total: dict[str, int] = {}
+    for turn in loop.turns:
+        for key, value in (turn.message.get("usage") or {}).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+    return dict(total)
+
+
+def usage_line(loop: ToolLoop) -> str:
+    from claudecli.pricing import format_usage_line
+
+    line = format_usage_line(summed_usage(loop), loop.first.spec.model)
+    return f"{line} · {len(loop.turns)} request{'s' * (len(loop.turns) != 1)}"
+
+
+def transcript_document(loop: ToolLoop) -> JSON:
+    """The whole transcript: every message in API shape, the last stop reason, summed usage."""
+    from claudecli.pricing import cost_of_usage
+
+    usage = summed_usage(loop)
+    cost = cost_of_usage(usage, loop.first.spec.model)
+    transcript = loop.transcript
+    return {
+        "model": loop.first.spec.model,
+        "messages": loop.messages,
+        "stop_reason": loop.turns[-1].message.get("stop_reason"),
+        "usage": usage,
+        "claudecli": {
+            "outcome": loop.outcome,
+            "requests": len(loop.turns),
+            "request_ids": [turn.request_id for turn in loop.turns],
+            "cost_usd": cost.total if cost is not None else None,
+            "conversation_id": transcript.conversation_id if transcript is not None else None,
+        },
+    }
+
+
+# --- approval -------------------------------------------------------------------------------
+
+ANSWERS: Final = "[y]es · [n]o · [a]lways (this tool, this run) · or type a reason to refuse"
+
+
+def make_approver(environment: Environment, renderer: Renderer) -> Approve:
+    """Ask on the terminal; without one (stdin or stderr not a TTY) there is no one to ask."""
+    stdin = environment.stdin
+    if stdin is None or not (environment.stdin_isatty and environment.stderr_isatty):
+        return lambda call: None
+
+    def approve(call: Call) -> Approval:
+        renderer.flush()
+        environment.stderr.write(approval_prompt(call))
+        environment.stderr.flush()
+        return parse_answer(stdin.readline().decode("utf-8", "replace"))
+
+    return approve
+
+
+def approval_prompt(call: Call) -> str:
+    """The exact call: the tool, the program and argv, the directory, the input (escapes shown)."""
+    from claudecli.render.sanitize import visible
+
+    lines = [f"claudecli: approve tool {visible(call.use.name, keep_newlines=False)}?"]
+    if call.argv is not None:
+        lines.append(f"  runs:  {call.executable}")
+        lines.append(f"  argv:  {visible(json.dumps(list(call.argv), ensure_ascii=False))}")
+        lines.append(f"  in:    {call.cwd}")
+    text = json.dumps(call.use.input, ensure_ascii=False, indent=2)
+    lines.append("  input: " + visible(text).replace("\n", "\n         "))
+    lines.append(f"  {ANSWERS}: ")
+    return "\n".join(lines)
+
+
+def parse_answer(line: str) -> Approval:
+    from claudecli.tools.loop import Approval
+
+    answer = line.strip()
+    if answer.lower() in ("y", "yes"):
+        return Approval("yes")
+    if answer.lower() in ("a", "always"):
+        return Approval("always")
+    if answer.lower() in ("", "n", "no"):
+        return Approval("no")
+    return Approval("no", reason=answer)
+
+
+def sanitize_line(text: str) -> str:
+    from claudecli.render.sanitize import sanitize
+
+    return sanitize(text)
