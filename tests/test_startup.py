@@ -24,6 +24,8 @@ def imported_modules(*args: str) -> set[str]:
         ("count-tokens", "--help"),
         ("history", "--help"),
         ("history", "list", "--help"),
+        ("batch", "--help"),
+        ("batch", "submit", "--help"),
         ("tools", "run", "--help"),
     ],
 )

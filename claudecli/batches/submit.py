@@ -196,7 +196,9 @@ def _send(
         db.confirm(sid, batch)
         report.batch_ids.append(str(batch["id"]))
         of = f" (part {number} of {len(spool.parts)})" if len(spool.parts) > 1 else ""
-        on(f"submitted batch {batch['id']}{of}: {len(part.items):,} requests, job {plan.job}")
+        count = len(part.items)
+        plural = "s" if count != 1 else ""
+        on(f"submitted batch {batch['id']}{of}: {count:,} request{plural}, job {plan.job}")
 
 
 def _post(db: BatchDB, client: Client, spool: Spool, part: Part, sid: int) -> dict[str, object]:

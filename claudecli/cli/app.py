@@ -11,7 +11,17 @@ from typing import Annotated, Literal
 
 import typer
 
-from claudecli.cli import ask, auth, config, count_tokens, emulator, history, models, tools
+from claudecli.cli import (
+    ask,
+    auth,
+    batch,
+    config,
+    count_tokens,
+    emulator,
+    history,
+    models,
+    tools,
+)
 from claudecli.cli.completion import complete_profile
 from claudecli.cli.context import AppContext, Environment
 from claudecli.cli.exits import EXIT_CODES_HELP
@@ -89,6 +99,7 @@ def build_app() -> typer.Typer:
     config.register(app)
     auth.register(app)
     history.register(app)
+    batch.register(app)
     tools.register(app)
     app.command("completion", help=COMPLETION_HELP)(completion)
     use_classes(app)
