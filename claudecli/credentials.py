@@ -36,7 +36,7 @@ from typing import Any, Final, Literal, TypeVar
 
 from claudecli.client import Secret
 from claudecli.config import DEFAULT_PROFILE, Settings
-from claudecli.errors import CredentialsError
+from claudecli.errors import ConfigError, CredentialsError
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -59,7 +59,7 @@ KEYRING_WRITE_TIMEOUT: Final = 30.0  # writes may wait for the user to unlock th
 OAUTH_BETA: Final = "oauth-2025-04-20"
 CREDENTIAL_ENV: Final = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 
-Kind = Literal["api_key", "auth_token"]
+Kind = Literal["api_key", "auth_token", "aws_api_key", "aws_sigv4", "google_adc"]
 CheckResult = Literal["found", "absent", "failed", "skipped", "not checked"]
 _T = TypeVar("_T")
 
@@ -79,6 +79,7 @@ class Credential:
     headers: Mapping[str, str] = field(default_factory=_no_headers, hash=False)
     base_url: str | None = None  # an SDK profile's base_url (use only if none was configured)
     notes: tuple[str, ...] = ()  # sources that failed or were shadowed, one line each
+    cloud: Any = field(default=None, hash=False, repr=False)  # AwsSetup / GoogleSetup
 
     def masked(self) -> str:
         """At most the last four characters: `…a1b2`."""
@@ -196,6 +197,13 @@ def credential_status(
 
 
 def _sources(context: _Context) -> list[tuple[str, _Source]]:
+    if context.settings.provider == "bedrock":
+        return [
+            ("environment AWS_BEARER_TOKEN_BEDROCK", _from_bedrock_key),
+            (_aws_label(context.settings), _from_aws_chain),
+        ]
+    if context.settings.provider == "vertex":
+        return [("Google Application Default Credentials", _from_google_adc)]
     return [
         ("environment ANTHROPIC_API_KEY", _from_env_api_key),
         ("environment ANTHROPIC_AUTH_TOKEN", _from_env_auth_token),
@@ -228,6 +236,8 @@ def _found(
 
 
 def _no_key_message(context: _Context, checks: list[SourceCheck]) -> str:
+    if context.settings.provider != "anthropic":
+        return _no_cloud_message(context.settings)
     login = "claudecli auth login"
     if context.profile != DEFAULT_PROFILE:
         login += f" --profile {context.profile}"
@@ -265,6 +275,84 @@ def _from_env_api_key(context: _Context, label: str) -> _Outcome:
 
 def _from_env_auth_token(context: _Context, label: str) -> _Outcome:
     return _static(context.env.get("ANTHROPIC_AUTH_TOKEN"), label, "auth_token")
+
+
+# --------------------------------------------------------------------------------------------
+# Cloud providers: a Bedrock API key, the AWS chain (botocore), Google ADC (google-auth)
+# --------------------------------------------------------------------------------------------
+
+
+def _aws_label(settings: Settings) -> str:
+    profile = f" (profile {settings.aws_profile})" if settings.aws_profile else ""
+    return f"AWS credential chain{profile}"
+
+
+def _no_cloud_message(settings: Settings) -> str:
+    from claudecli.client import AWS_LOOKED_FOR, GOOGLE_LOOKED_FOR
+
+    if settings.provider == "bedrock":
+        profile = f" for profile {settings.aws_profile}" if settings.aws_profile else ""
+        return (
+            f"no AWS credentials for Bedrock: looked for AWS_BEARER_TOKEN_BEDROCK, "
+            f"then{profile} {AWS_LOOKED_FOR}"
+        )
+    return f"no Google credentials for Vertex AI: looked for {GOOGLE_LOOKED_FOR}"
+
+
+def _aws_region(settings: Settings) -> str:
+    from claudecli.client import MissingDependency, profile_region
+
+    try:
+        region = settings.aws_region or profile_region(settings.aws_profile)
+    except (ValueError, MissingDependency) as error:
+        raise ConfigError(f"AWS profile: {error}") from None
+    if not region:
+        raise ConfigError(
+            "no AWS region for Bedrock: set AWS_REGION, aws_region in config.yaml, "
+            "or a region in your AWS profile"
+        )
+    return region
+
+
+def _from_bedrock_key(context: _Context, label: str) -> _Outcome:
+    outcome = _static(context.env.get("AWS_BEARER_TOKEN_BEDROCK"), label, "aws_api_key")
+    if not isinstance(outcome, Credential):
+        return outcome
+    from claudecli.client import AwsSetup
+
+    setup = AwsSetup(None, "Bedrock API key", _aws_region(context.settings))
+    return replace(outcome, cloud=setup)
+
+
+def _from_aws_chain(context: _Context, label: str) -> _Outcome:
+    from claudecli.client import MissingDependency, load_aws
+
+    settings = context.settings
+    try:
+        setup = load_aws(settings.aws_profile, settings.aws_region)
+    except MissingDependency as error:
+        raise ConfigError(str(error)) from None
+    except ValueError as error:
+        return _Miss("failed", f"AWS: {error}", fatal=True)
+    if setup is None:
+        return _Miss("absent", "no credentials found")
+    if not setup.region:
+        _aws_region(settings)  # raises the one-line "no AWS region" error
+    return Credential(Secret(""), f"{label}: {setup.method}", "aws_sigv4", cloud=setup)
+
+
+def _from_google_adc(context: _Context, label: str) -> _Outcome:
+    from claudecli.client import MissingDependency, load_google
+
+    try:
+        setup = load_google(context.env.get("GOOGLE_APPLICATION_CREDENTIALS"))
+    except MissingDependency as error:
+        raise ConfigError(str(error)) from None
+    except ValueError as error:
+        return _Miss("failed", str(error), fatal=True)
+    if setup is None:
+        return _Miss("absent", "none found")
+    return Credential(Secret(""), f"{label}: {setup.source}", "google_adc", cloud=setup)
 
 
 # --------------------------------------------------------------------------------------------

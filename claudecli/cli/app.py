@@ -53,6 +53,15 @@ def root(
             autocompletion=complete_profile,
         ),
     ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            "--provider",
+            metavar="anthropic|bedrock|vertex",
+            help="Where requests go: the Anthropic API (or a gateway), Amazon Bedrock or Google "
+            "Vertex AI (setting: provider).",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help=DEBUG_HELP)] = False,
     version: Annotated[
         bool,
@@ -60,7 +69,7 @@ def root(
     ] = False,
 ) -> None:
     environment = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
-    ctx.obj = AppContext(profile=profile, debug=debug, environment=environment)
+    ctx.obj = AppContext(profile=profile, debug=debug, environment=environment, provider=provider)
 
 
 COMPLETION_HELP = """Print the shell completion script for bash, zsh or fish.

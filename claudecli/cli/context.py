@@ -59,6 +59,7 @@ class AppContext:
     environment: Environment = field(default_factory=Environment)
     _resolved: ResolvedSettings | None = None
     key_source: str | None = None  # where the credential in use came from, for a 401 line
+    provider: str | None = None  # the root --provider flag (a setting like any other)
 
     @property
     def env(self) -> Mapping[str, str]:
@@ -83,6 +84,8 @@ class AppContext:
         from claudecli.paths import config_file
 
         given = {k: v for k, v in (flags or {}).items() if v is not None}
+        if self.provider is not None:
+            given.setdefault("provider", self.provider)
         path = config_file(self.env)
         resolved = resolve_settings(given, self.env, load_config(path), self.profile)
         from claudecli.render.sanitize import visible
@@ -141,8 +144,7 @@ def client_options(settings: Settings, credential: Credential) -> ClientOptions:
     if credential.base_url and base_url == DEFAULT_BASE_URL:
         base_url = credential.base_url
     return ClientOptions(
-        api_key=credential.value,
-        base_url=base_url,
+        **_provider_options(settings, credential, base_url),
         auth_header="bearer" if credential.kind == "auth_token" else settings.auth_header,
         api_version=settings.api_version,
         betas=tuple(dict.fromkeys((*settings.betas, *credential.betas))),
@@ -156,6 +158,52 @@ def client_options(settings: Settings, credential: Credential) -> ClientOptions:
             total=settings.total_timeout,
         ),
     )
+
+
+def _provider_options(settings: Settings, credential: Credential, base_url: str) -> dict[str, Any]:
+    """Where requests go and with what: the API or a gateway, Bedrock, or Vertex AI."""
+    common = {"provider": settings.provider, "messages_path": settings.messages_path}
+    if settings.provider == "bedrock":
+        return {**common, **_bedrock_options(settings, credential)}
+    if settings.provider == "vertex":
+        return {**common, **_vertex_options(settings, credential)}
+    return {**common, "api_key": credential.value, "base_url": base_url}
+
+
+def _bedrock_options(settings: Settings, credential: Credential) -> dict[str, Any]:
+    from claudecli.client import default_base_url
+
+    region = credential.cloud.region
+    return {
+        "api_key": credential.value if credential.kind == "aws_api_key" else None,
+        "base_url": settings.bedrock_base_url or default_base_url("bedrock", region),
+        "region": region,
+        "inference_profile": settings.bedrock_inference_profile,
+        "cloud_credentials": credential.cloud,
+    }
+
+
+def _vertex_options(settings: Settings, credential: Credential) -> dict[str, Any]:
+    from claudecli.client import default_base_url
+    from claudecli.errors import ConfigError
+
+    region = settings.vertex_region
+    project = settings.vertex_project or credential.cloud.project
+    if not region:
+        raise ConfigError(
+            "no Vertex AI region: set CLOUD_ML_REGION or vertex_region (e.g. us-east5 or global)"
+        )
+    if not project:
+        raise ConfigError(
+            "no Google Cloud project for Vertex AI: set ANTHROPIC_VERTEX_PROJECT_ID or "
+            "vertex_project (the credentials name none)"
+        )
+    return {
+        "base_url": settings.vertex_base_url or default_base_url("vertex", region),
+        "region": region,
+        "project": project,
+        "cloud_credentials": credential.cloud,
+    }
 
 
 def _configure_logging(level: int, stream: TextIO) -> None:

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
     from .accumulate import MessageAccumulator as MessageAccumulator, accumulate as accumulate
     from .aliases import JSON as JSON, JSONView as JSONView
     from .api import Client as Client
+    from .aws import (
+        AWS_LOOKED_FOR as AWS_LOOKED_FOR,
+        AwsSetup as AwsSetup,
+        MissingDependency as MissingDependency,
+        load_aws as load_aws,
+        profile_region as profile_region,
+    )
     from .errors import (
         APIConnectionError as APIConnectionError,
         APIError as APIError,
@@ -43,6 +50,11 @@ if TYPE_CHECKING:
         UnknownEvent as UnknownEvent,
         parse_event as parse_event,
     )
+    from .gcp import (
+        GOOGLE_LOOKED_FOR as GOOGLE_LOOKED_FOR,
+        GoogleSetup as GoogleSetup,
+        load_google as load_google,
+    )
     from .messages import (
         ContentBlock as ContentBlock,
         MessageView as MessageView,
@@ -65,6 +77,7 @@ if TYPE_CHECKING:
         Timeouts as Timeouts,
         parse_custom_headers as parse_custom_headers,
     )
+    from .providers import default_base_url as default_base_url
     from .stream import MessageStream as MessageStream
     from .synth import events_from_message as events_from_message
 
@@ -72,6 +85,15 @@ _HOME = {
     "MessageAccumulator": "accumulate",
     "accumulate": "accumulate",
     "Client": "api",
+    "AWS_LOOKED_FOR": "aws",
+    "AwsSetup": "aws",
+    "MissingDependency": "aws",
+    "load_aws": "aws",
+    "profile_region": "aws",
+    "GOOGLE_LOOKED_FOR": "gcp",
+    "GoogleSetup": "gcp",
+    "load_google": "gcp",
+    "default_base_url": "providers",
     "APIConnectionError": "errors",
     "APIError": "errors",
     "APIStatusError": "errors",
@@ -123,13 +145,16 @@ _HOME = {
 }
 
 __all__ = [
+    "AWS_LOOKED_FOR",
     "DEFAULT_API_VERSION",
     "DEFAULT_BASE_URL",
+    "GOOGLE_LOOKED_FOR",
     "JSON",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AwsSetup",
     "CitationsDelta",
     "ClaudeError",
     "Client",
@@ -139,6 +164,7 @@ __all__ = [
     "ContentBlockStart",
     "ContentBlockStop",
     "ErrorEvent",
+    "GoogleSetup",
     "InputJsonDelta",
     "JSONView",
     "MessageAccumulator",
@@ -147,6 +173,7 @@ __all__ = [
     "MessageStop",
     "MessageStream",
     "MessageView",
+    "MissingDependency",
     "Ping",
     "ProtocolError",
     "RedactedThinkingBlock",
@@ -171,9 +198,13 @@ __all__ = [
     "Usage",
     "accumulate",
     "block_view",
+    "default_base_url",
     "events_from_message",
+    "load_aws",
+    "load_google",
     "parse_custom_headers",
     "parse_event",
+    "profile_region",
 ]
 
 

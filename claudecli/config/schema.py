@@ -20,6 +20,17 @@ Settings (field: default — meaning)
 * total_timeout: None — overall deadline in seconds; None: no deadline.
 * base_url: "https://api.anthropic.com" — API endpoint, trailing slash removed.
 * auth_header: "bearer" — how an API key is sent: bearer (Authorization) | x-api-key.
+* provider: "anthropic" — anthropic (the API, or a gateway at base_url) | bedrock | vertex.
+* messages_path: "/v1/messages" — where a gateway serves the Messages API (e.g. /messages);
+  count_tokens and batches follow it.
+* aws_region: None — Bedrock's region (env AWS_REGION, AWS_DEFAULT_REGION; else the AWS profile's).
+* aws_profile: None — the AWS profile for Bedrock's credentials (env AWS_PROFILE).
+* bedrock_base_url: None — Bedrock endpoint (env ANTHROPIC_BEDROCK_BASE_URL); None: the region's.
+* bedrock_inference_profile: None — us|eu|apac|jp|au|us-gov|global|none: the inference profile
+  prefix for aliased model ids; None: the region's geography (us-east-1 → us.).
+* vertex_project: None — Google Cloud project (env ANTHROPIC_VERTEX_PROJECT_ID; else ADC's).
+* vertex_region: None — Vertex location, e.g. us-east5 or global (env CLOUD_ML_REGION).
+* vertex_base_url: None — Vertex endpoint (env ANTHROPIC_VERTEX_BASE_URL); None: the region's.
 * api_version: "2026-10-21" — the anthropic-version header.
 * betas: () — anthropic-beta values.
 * headers: {} — extra request headers (names compared case-insensitively when merging).
@@ -89,6 +100,7 @@ MIN_THINKING_BUDGET: Final = 1024
 
 Thinking = Literal["adaptive", "off"] | int
 AuthHeader = Literal["bearer", "x-api-key"]
+ProviderName = Literal["anthropic", "bedrock", "vertex"]
 ColorMode = Literal["auto", "always", "never"]
 KeepAttachments = Literal["bytes", "reference"]
 Effort = Literal["low", "medium", "high", "xhigh", "max"]
@@ -123,6 +135,15 @@ class Settings:
     total_timeout: float | None = None
     base_url: str = DEFAULT_BASE_URL
     auth_header: AuthHeader = "bearer"
+    provider: ProviderName = "anthropic"
+    messages_path: str = "/v1/messages"
+    aws_region: str | None = None
+    aws_profile: str | None = None
+    bedrock_base_url: str | None = None
+    bedrock_inference_profile: str | None = None
+    vertex_project: str | None = None
+    vertex_region: str | None = None
+    vertex_base_url: str | None = None
     api_version: str = DEFAULT_API_VERSION
     betas: tuple[str, ...] = ()
     headers: Mapping[str, str] = field(default_factory=frozen_map, hash=False)
@@ -174,6 +195,13 @@ class Spec:
 
 
 _TIMEOUT = Spec("float", minimum=0.0, above_minimum=True)
+
+
+def _optional(*env: str) -> Spec:
+    """An optional string read from `env` (the SDK's variables after our own)."""
+    return Spec("str", optional=True, env=env)
+
+
 SPECS: Final[Mapping[str, Spec]] = MappingProxyType(
     {
         "model": Spec("str", env=("CLAUDECLI_MODEL", "ANTHROPIC_MODEL")),
@@ -190,6 +218,19 @@ SPECS: Final[Mapping[str, Spec]] = MappingProxyType(
         "total_timeout": Spec("float", optional=True, minimum=0.0, above_minimum=True),
         "base_url": Spec("str", env=("CLAUDECLI_BASE_URL", "ANTHROPIC_BASE_URL")),
         "auth_header": Spec("str", choices=("bearer", "x-api-key")),
+        "provider": Spec("str", choices=("anthropic", "bedrock", "vertex")),
+        "messages_path": Spec("str"),
+        "aws_region": _optional("CLAUDECLI_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+        "aws_profile": _optional("CLAUDECLI_AWS_PROFILE", "AWS_PROFILE"),
+        "bedrock_base_url": _optional("CLAUDECLI_BEDROCK_BASE_URL", "ANTHROPIC_BEDROCK_BASE_URL"),
+        "bedrock_inference_profile": Spec(
+            "str",
+            optional=True,
+            choices=("us", "eu", "apac", "jp", "au", "us-gov", "global", "none"),
+        ),
+        "vertex_project": _optional("CLAUDECLI_VERTEX_PROJECT", "ANTHROPIC_VERTEX_PROJECT_ID"),
+        "vertex_region": _optional("CLAUDECLI_VERTEX_REGION", "CLOUD_ML_REGION"),
+        "vertex_base_url": _optional("CLAUDECLI_VERTEX_BASE_URL", "ANTHROPIC_VERTEX_BASE_URL"),
         "api_version": Spec("str"),
         "betas": Spec("list"),
         "headers": Spec("map", env=("ANTHROPIC_CUSTOM_HEADERS",)),
@@ -299,7 +340,17 @@ def _check_str(name: str, spec: Spec, value: object) -> str:
         raise Invalid(f"{name} must be {_describe(spec)}, got {value!r}{hint}")
     if not value.strip():
         raise Invalid(f"{name} must not be empty")
+    if name.endswith("messages_path"):
+        return _check_path(name, value)
     return _check_url(name, value) if name.endswith("base_url") else value
+
+
+def _check_path(name: str, value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"(/[A-Za-z0-9._~%-]+)+", value.rstrip("/") or "/"):
+        raise Invalid(f"{name} must be a URL path such as /v1/messages or /messages, got {value!r}")
+    return value.rstrip("/")
 
 
 def _check_url(name: str, value: str) -> str:
