@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from claudecli.emulator import Emulator
 from tests import importtime
 
 HEAVY = ("httpx2", "rich", "rich.markdown", "prompt_toolkit", "keyring", "pydantic", "anthropic")
@@ -54,3 +55,23 @@ def test_tools_run_help_and_a_dry_run_without_mcp_import_no_mcp_sdk(tmp_path: Pa
     modules = imported_modules(*args)
     assert "claudecli.tools.toolbox" in modules
     assert not [m for m in modules if m.split(".")[0] in ("mcp", "httpx2", "rich")]
+
+
+CLOUD_LIBRARIES = ("botocore", "boto3", "google")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("ask", "--help"), ("--provider", "bedrock", "ask", "--help")],
+)
+def test_help_imports_no_cloud_library(args: tuple[str, ...]) -> None:
+    modules = imported_modules(*args)
+    assert modules
+    assert not [m for m in modules if m.split(".")[0] in CLOUD_LIBRARIES]
+
+
+def test_a_first_party_ask_imports_neither_botocore_nor_google_auth(emulator: Emulator) -> None:
+    env = {"ANTHROPIC_BASE_URL": emulator.url, "ANTHROPIC_API_KEY": "sk-ant-test"}
+    modules = importtime.imported_modules(["-m", "claudecli", "ask", "hello"], env)
+    assert "claudecli.client.stream" in modules
+    assert not [m for m in modules if m.split(".")[0] in CLOUD_LIBRARIES]
