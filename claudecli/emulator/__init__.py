@@ -41,6 +41,25 @@ in assistant turns and citations on user text are 400s). Control routes (no auth
 `POST /_emulator/enqueue` (item or list), `POST /_emulator/reset`, `GET /_emulator/requests`,
 `POST /_emulator/files`.
 
+Cloud routes (`claudecli.emulator.clouds` has the details)
+---------------------------------------------------------
+Amazon Bedrock: `POST /model/{id}/invoke`, `/invoke-with-response-stream` (AWS event-stream
+frames, `chunk` = base64 of each SSE event's JSON, an SSE `error` becomes an `exception` frame
+such as `throttlingException`) and `/count-tokens` (`{"inputTokens"}`). Auth: a SigV4
+`Authorization` whose credential scope is `…/{aws_region}/bedrock/aws4_request` (the region is
+`Emulator(aws_region="us-east-1")`; the signature is not recomputed) with `x-amz-date`, or a
+Bedrock API key as `Bearer`. Body: no `model`/`stream`, `anthropic_version`
+`bedrock-2023-05-31` or `2026-10-21`, optional `anthropic_beta`. Errors: `{"message"}` with
+`x-amzn-ErrorType` and `x-amzn-RequestId`. Model ids:
+`[us.|eu.|apac.|global.…]anthropic.<id>[-vN[:M]]`. Google Vertex AI:
+`POST [/v1]/projects/{p}/locations/{r}/publishers/anthropic/models/{id}:rawPredict` or
+`:streamRawPredict` (SSE), `…/models/count-tokens:rawPredict`; a Bearer token; body without
+`model` (except count-tokens), `anthropic_version` `vertex-2023-10-16` or `2026-10-21`; errors as
+`google.rpc.Status`; `Emulator(vertex_region=…)` pins the location. `POST /token` is an OAuth
+token endpoint (tokens listed in `emu.issued_tokens`): a service-account file whose `token_uri`
+points at it makes google-auth refresh offline. Directives, queued items (they target the
+matching first-party route) and stream faults work on every cloud route.
+
 Replies
 -------
 Deterministic: the same request body (ignoring `stream`) gives the same `msg_emu_<24 hex>` id and
