@@ -39,6 +39,7 @@ PRELUDE: Final = 12
 MAX_HEADERS: Final = 128 * 1024
 MAX_PAYLOAD: Final = 24 * 1024 * 1024
 _PRELUDE = struct.Struct("!III")
+_CRC = struct.Struct("!I")
 _CHUNK_HEAD: Final = b'{"bytes":"'
 # Bedrock's stream exception names -> the Messages API error type they stand for (the
 # status that type means decides retries and the exit code: 429 and 5xx retried, then 6).
@@ -67,50 +68,57 @@ class EventMessage:
 class EventStreamDecoder:
     """Feed bytes with `feed()`, collect whole, CRC-checked messages; `flush()` at EOF."""
 
-    __slots__ = ("_buf",)
+    __slots__ = ("_buf", "_headers")
 
     def __init__(self) -> None:
-        self._buf = bytearray()
+        self._buf = b""
+        # Bedrock repeats the same few header blocks: each is parsed once per stream.
+        self._headers: dict[bytes, dict[str, object]] = {}
 
     def feed(self, chunk: bytes) -> list[EventMessage]:
-        self._buf += chunk
+        buf = self._buf + chunk if self._buf else chunk
+        view = memoryview(buf)
         out: list[EventMessage] = []
-        while len(self._buf) >= PRELUDE:
-            total = _check_prelude(self._buf)
-            if len(self._buf) < total:
+        pos = 0
+        while len(buf) - pos >= PRELUDE:
+            total, headers_length = _check_prelude(view, pos)
+            end = pos + total
+            if len(buf) < end:
                 break
-            frame = bytes(self._buf[:total])
-            del self._buf[:total]
-            out.append(_message(frame))
+            out.append(self._message(view, pos, end, headers_length))
+            pos = end
+        self._buf = buf[pos:]
         return out
+
+    def _message(self, view: memoryview, pos: int, end: int, headers_length: int) -> EventMessage:
+        (crc,) = _CRC.unpack_from(view, end - 4)
+        if zlib.crc32(view[pos : end - 4]) != crc:
+            raise EventStreamError("event stream message CRC mismatch")
+        start = pos + PRELUDE
+        raw = bytes(view[start : start + headers_length])
+        headers = self._headers.get(raw)
+        if headers is None:
+            headers = self._headers[raw] = _headers(raw)
+        return EventMessage(headers, bytes(view[start + headers_length : end - 4]))
 
     def flush(self) -> None:
         """At EOF: raise if a frame was left incomplete."""
         if self._buf:
             left = len(self._buf)
-            self._buf.clear()
+            self._buf = b""
             raise EventStreamError(f"event stream ended inside a frame ({left} bytes left)")
 
 
-def _check_prelude(buf: bytearray) -> int:
-    total, headers_length, crc = _PRELUDE.unpack_from(buf, 0)
-    if zlib.crc32(memoryview(buf)[:8]) != crc:
+def _check_prelude(view: memoryview, pos: int) -> tuple[int, int]:
+    total, headers_length, crc = _PRELUDE.unpack_from(view, pos)
+    if zlib.crc32(view[pos : pos + 8]) != crc:
         raise EventStreamError("event stream prelude CRC mismatch")
     if headers_length > MAX_HEADERS:
         raise EventStreamError(f"event stream headers too long ({headers_length} bytes)")
     payload = total - headers_length - PRELUDE - 4
     if payload < 0 or payload > MAX_PAYLOAD:
         raise EventStreamError(f"event stream frame length {total} is invalid")
-    return int(total)
-
-
-def _message(frame: bytes) -> EventMessage:
-    (crc,) = struct.unpack_from("!I", frame, len(frame) - 4)
-    if zlib.crc32(frame[:-4]) != crc:
-        raise EventStreamError("event stream message CRC mismatch")
-    (headers_length,) = struct.unpack_from("!I", frame, 4)
-    end = PRELUDE + headers_length
-    return EventMessage(_headers(frame[PRELUDE:end]), frame[end:-4])
+    return int(total), int(headers_length)
 
 
 _FIXED: Final = {2: "!b", 3: "!h", 4: "!i", 5: "!q", 8: "!q"}
