@@ -9,8 +9,8 @@ come back through an `on_event` callback, one line each, and refusals as excepti
 
 - Every request is built by the turn engine (`plan_turn(...).body`), exactly as `ask` builds
   it: same flags, limits and errors; all are built and checked before anything is sent.
-- A request is its custom_id plus a hash of its params; one already sent by the job and not
-  failed is not sent again (`force` overrides).
+- A request is its custom_id plus a hash of its params; one already sent by the job is not
+  sent again unless it errored or expired (a canceled one stays canceled; `force` overrides).
 - Each part (<= 100,000 requests, <= 256 MB) is recorded `pending` before its POST; a run that
   died in between is reconciled with the API's batch list, never resubmitted blindly.
 - One run per job at a time (a lock row with the owner's pid and a lease).

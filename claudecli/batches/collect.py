@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final
 from .build import Recipe
 from .db import BatchDB
 from .follow import refresh
-from .records import Job, Submission
+from .records import RESENDABLE, Job, Submission
 from .results import Tally, write_results
 from .submit import job_lock
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RETRIED", "Collected", "collect_job", "collect_submission", "retry_groups"]
 
-RETRIED: Final = frozenset({"errored", "expired"})
+RETRIED: Final = RESENDABLE
 Events = Callable[[str], None]
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
-from .records import FAILED, Item, Job, NewItem, Submission
+from .records import RESENDABLE, Item, Job, NewItem, Submission
 
 __all__ = ["BatchDB"]
 
@@ -261,13 +261,13 @@ class BatchDB:
 
     @_guarded
     def live_keys(self, job: str) -> set[tuple[str, str]]:
-        """(custom_id, params hash) of the job's requests submitted and not failed."""
-        marks = ",".join("?" * len(FAILED))
+        """(custom_id, params hash) of the job's requests sent and not errored or expired."""
+        marks = ",".join("?" * len(RESENDABLE))
         rows = self._db.execute(
             "SELECT i.custom_id, i.params_hash FROM batch_item i JOIN batch_submission s "
             "ON s.id = i.submission WHERE s.job = ? AND s.state IN ('pending', 'sent') "
             f"AND (i.outcome IS NULL OR i.outcome NOT IN ({marks}))",
-            (job, *sorted(FAILED)),
+            (job, *sorted(RESENDABLE)),
         )
         return {(custom_id, params_hash) for custom_id, params_hash in rows}
 

@@ -9,6 +9,7 @@ from typing import Any, Final, Literal
 __all__ = [
     "FAILED",
     "OUTCOMES",
+    "RESENDABLE",
     "Item",
     "Job",
     "NewItem",
@@ -20,6 +21,8 @@ __all__ = [
 Outcome = Literal["succeeded", "errored", "canceled", "expired"]
 OUTCOMES: Final = ("succeeded", "errored", "canceled", "expired")
 FAILED: Final = frozenset({"errored", "canceled", "expired"})
+# Sent again by the next submit (and by retry); a canceled request stays canceled (--force).
+RESENDABLE: Final = frozenset({"errored", "expired"})
 SubmissionState = Literal["pending", "sent", "abandoned"]
 
 

@@ -162,3 +162,21 @@ def test_the_streamed_create_retries_a_529_but_not_a_500(
         with pytest.raises(APIStatusError):
             client.create_batch_streamed(chunks, size=len(body))
     assert len(batch_posts(emulator)) == 3  # 529 + retry, then one 500 (never retried)
+
+
+def test_errored_and_expired_are_due_again_but_a_canceled_one_is_not(
+    run_submit: Submit, tmp_path: Path, emulator: Emulator, db: BatchDB
+) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "gone.txt").write_text("#emu batch_result=canceled\n")
+    (folder / "late.txt").write_text("#emu batch_result=expired\n")
+    report = run_submit(files_recipe(folder))
+    wait_until_ended(emulator, report.batch_ids[0])
+    job = db.job("job1")
+    assert job is not None
+    with make_client(emulator) as client:
+        collect_job(db, client, job)
+    again = run_submit(files_recipe(folder))
+    assert (again.skipped, again.to_send) == (1, 1)
+    assert [r["custom_id"] for r in batch_posts(emulator)[-1]["body"]["requests"]] == ["late_txt"]
