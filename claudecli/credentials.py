@@ -64,6 +64,11 @@ CheckResult = Literal["found", "absent", "failed", "skipped", "not checked"]
 _T = TypeVar("_T")
 
 
+_CLOUD_USE: Final[Mapping[str, str]] = MappingProxyType(
+    {"aws_sigv4": "SigV4-signed", "google_adc": "OAuth access token"}
+)
+
+
 def _no_headers() -> Mapping[str, str]:
     return MappingProxyType({})
 
@@ -82,8 +87,8 @@ class Credential:
     cloud: Any = field(default=None, hash=False, repr=False)  # AwsSetup / GoogleSetup
 
     def masked(self) -> str:
-        """At most the last four characters: `…a1b2`."""
-        return self.value.masked()
+        """At most the last four characters: `…a1b2` (cloud credentials: how they are used)."""
+        return _CLOUD_USE.get(self.kind) or self.value.masked()
 
 
 @dataclass(frozen=True)
@@ -333,7 +338,8 @@ def _from_aws_chain(context: _Context, label: str) -> _Outcome:
     except MissingDependency as error:
         raise ConfigError(str(error)) from None
     except ValueError as error:
-        return _Miss("failed", f"AWS: {error}", fatal=True)
+        where = f"AWS profile {settings.aws_profile!r}" if settings.aws_profile else "AWS"
+        return _Miss("failed", f"{where}: {error}", fatal=True)
     if setup is None:
         return _Miss("absent", "no credentials found")
     if not setup.region:
