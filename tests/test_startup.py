@@ -25,6 +25,7 @@ def imported_modules(*args: str) -> set[str]:
         ("count-tokens", "--help"),
         ("history", "--help"),
         ("history", "list", "--help"),
+        ("chat", "--help"),
         ("batch", "--help"),
         ("batch", "submit", "--help"),
         ("tools", "run", "--help"),

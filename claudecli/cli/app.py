@@ -15,6 +15,7 @@ from claudecli.cli import (
     ask,
     auth,
     batch,
+    chat,
     config,
     count_tokens,
     emulator,
@@ -102,6 +103,7 @@ def build_app() -> typer.Typer:
     )
     app.callback()(root)
     ask.register(app)
+    chat.register(app)
     count_tokens.register(app)
     models.register(app)
     emulator.register(app)
