@@ -123,11 +123,18 @@ def _messages(obj: Obj, version: str, spec: ModelSpec) -> None:
     for index, message in enumerate(messages):
         _message(index, message, version, spec)
     _tool_pairing(messages)
-    if messages[-1].get("role") == "assistant" and not spec.prefill:
+    if messages[-1].get("role") == "assistant" and not (spec.prefill or _paused(messages[-1])):
         raise bad_request(
             f"messages.{len(messages) - 1}: This model does not support assistant message "
             "prefill. The conversation must end with a user message."
         )
+
+
+def _paused(message: dict[str, Any]) -> bool:
+    """A turn paused by a server tool (`pause_turn`) is resent as is to go on: not a prefill."""
+    content = message.get("content")
+    blocks = content if isinstance(content, list) else []
+    return any(isinstance(b, dict) and b.get("type") == "server_tool_use" for b in blocks)
 
 
 def _message(index: int, message: Any, version: str, spec: ModelSpec) -> None:

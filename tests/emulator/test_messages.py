@@ -389,6 +389,23 @@ def test_prefill_is_allowed_only_on_4_5_models(client: anthropic.Anthropic) -> N
         client.messages.create(model=MODEL, max_tokens=64, messages=messages)  # type: ignore[arg-type]
 
 
+def test_a_paused_server_tool_turn_is_resent_as_is_on_any_model(
+    client: anthropic.Anthropic,
+) -> None:
+    """`pause_turn`: the paused assistant turn goes back unchanged and is not a prefill."""
+    paused = client.messages.create(
+        model=MODEL, max_tokens=64, messages=[user("#emu server_tool=web_search stop=pause_turn")]
+    )
+    assert paused.stop_reason == "pause_turn"
+    turn = {"role": "assistant", "content": [b.model_dump() for b in paused.content]}
+    resumed = client.messages.create(
+        model=MODEL,
+        max_tokens=64,
+        messages=[user("search"), turn],  # type: ignore[list-item]
+    )
+    assert resumed.stop_reason == "end_turn"
+
+
 def test_headers_item_adds_response_headers(emulator: Emulator) -> None:
     emulator.enqueue({"headers": {"X-Custom": "yes"}})
     assert call(emulator, "POST", "/v1/messages", request("h"), headers())[1]["x-custom"] == "yes"
