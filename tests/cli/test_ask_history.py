@@ -100,7 +100,9 @@ def test_a_signal_mid_stream_keeps_the_partial_reply_and_the_chain_goes_on(
     [reply] = [m for m in stored(hermetic_env) if m.role == "assistant"]
     assert reply.status == "interrupted"
     partial = "".join(block.get("text", "") for block in reply.content)
-    assert partial and result.text.startswith(partial.rstrip()[:20])
+    # what was shown is kept (the store may hold a delta more: the signal can land between the
+    # accumulator and the renderer)
+    assert result.text.strip() and partial.startswith(result.text.strip())
     again = run(["ask", "-c", "go on"], url=emulator.url)
     assert again.rc == 0, again
     history = sent_messages(emulator)
