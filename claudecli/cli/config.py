@@ -60,6 +60,7 @@ def show(
         return
     out(show_table(resolved))
     err(f"claudecli: config file: {_describe_file(resolved.config_path)}")
+    err(f"claudecli: provider {resolved.settings.provider}, key from {key_source(app, resolved)}")
 
 
 @config_app.command("path", help=PATH_HELP)
@@ -103,6 +104,21 @@ def register(app: typer.Typer) -> None:
 
 
 # --- show -----------------------------------------------------------------------------------
+
+
+def key_source(app: AppContext, resolved: ResolvedSettings) -> str:
+    """Which credential source wins for these settings (its name, never the secret)."""
+    from claudecli.credentials import credential_status
+    from claudecli.errors import ClaudecliError
+    from claudecli.render.sanitize import visible
+
+    try:
+        status = credential_status(resolved.settings, app.env, profile=resolved.settings.profile)
+    except ClaudecliError as error:  # e.g. a cloud provider without its region: show, not fail
+        return "nowhere: " + visible(str(error), keep_newlines=False)
+    if status.credential is None:
+        return "nowhere: " + visible(status.error or "no credential found", keep_newlines=False)
+    return visible(status.credential.source, keep_newlines=False)
 
 
 def show_table(resolved: ResolvedSettings) -> str:

@@ -67,6 +67,28 @@ def test_show_masks_secrets(app_cli: Run, write_config: Callable[[str], Path]) -
     assert table(done.stdout)["headers.Authorization"][0] == "…abcd"
 
 
+def test_show_says_which_provider_and_key_source_win_never_the_key(app_cli: Run) -> None:
+    done = app_cli("config", "show", env={"ANTHROPIC_API_KEY": KEY})
+    assert "claudecli: provider anthropic, key from environment ANTHROPIC_API_KEY" in done.stderr
+    assert KEY not in done.stdout + done.stderr
+    bedrock = app_cli(
+        "--provider",
+        "bedrock",
+        "config",
+        "show",
+        env={
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "s3cr3t-value",
+            "AWS_REGION": "us-east-1",
+        },
+    )
+    assert "claudecli: provider bedrock, key from AWS credential chain" in bedrock.stderr
+    assert "s3cr3t-value" not in bedrock.stdout + bedrock.stderr
+    no_region = app_cli("--provider", "bedrock", "config", "show", env={"AWS_REGION": ""})
+    assert no_region.returncode == 0, no_region.stderr
+    assert "claudecli: provider bedrock, key from nowhere: " in no_region.stderr
+
+
 def test_root_profile_flag_and_env_select_the_profile(
     app_cli: Run, write_config: Callable[[str], Path]
 ) -> None:
