@@ -234,9 +234,27 @@ def sent_as(found: CredentialStatus, settings: Settings) -> str:
     credential = found.credential
     if credential is None:
         return "-"
-    if credential.kind == "auth_token" or settings.auth_header == "bearer":
+    if credential.kind == "aws_sigv4":
+        return "SigV4 signature (Authorization: AWS4-HMAC-SHA256), per request"
+    if credential.kind == "google_adc":
+        return "Authorization: Bearer (an OAuth access token, refreshed before expiry)"
+    if credential.kind in ("auth_token", "aws_api_key") or settings.auth_header == "bearer":
         return "Authorization: Bearer"
     return "x-api-key"
+
+
+def endpoint(resolved: ResolvedSettings, found: CredentialStatus) -> str:
+    """Where requests go: the base URL, or the cloud's endpoint for its region."""
+    from claudecli.client import default_base_url
+
+    settings = resolved.settings
+    cloud = found.credential.cloud if found.credential else None
+    if settings.provider == "bedrock":
+        region = cloud.region if cloud else None
+        return settings.bedrock_base_url or default_base_url("bedrock", region)
+    if settings.provider == "vertex" and settings.vertex_region:
+        return settings.vertex_base_url or default_base_url("vertex", settings.vertex_region)
+    return f"{shown_base_url(resolved)} ({resolved.source('base_url')})"
 
 
 def shown_base_url(resolved: ResolvedSettings) -> str:
@@ -257,7 +275,7 @@ def status_text(resolved: ResolvedSettings, found: CredentialStatus, backend: st
         ("profile", f"{settings.profile} ({resolved.source('profile')})"),
         ("key", winner),
         ("sent as", sent_as(found, settings)),
-        ("endpoint", f"{shown_base_url(resolved)} ({resolved.source('base_url')})"),
+        ("endpoint", endpoint(resolved, found)),
         ("keyring", backend),
     ]
     width = max(len(label) for label, _ in summary) + 1

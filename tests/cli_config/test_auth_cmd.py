@@ -295,3 +295,16 @@ def test_slow_api_key_cmd_is_one_line_after_the_time_limit(
     assert done.returncode == 4
     assert "api_key_cmd `sleep 60` timed out after 1.5 s" in one_error_line(done.stderr)
     assert elapsed < 8
+
+
+def test_status_on_bedrock_says_how_the_request_is_signed_and_where_it_goes(app_cli: Run) -> None:
+    env = {
+        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "s3cr3t-value",
+        "AWS_REGION": "eu-west-1",
+    }
+    done = app_cli("--provider", "bedrock", "auth", "status", env=env)
+    lines = dict(line.split(":", 1) for line in done.stdout.splitlines()[:4])
+    assert "SigV4" in lines["sent as"]
+    assert lines["endpoint"].strip() == "https://bedrock-runtime.eu-west-1.amazonaws.com"
+    assert "s3cr3t-value" not in done.stdout + done.stderr
