@@ -113,7 +113,8 @@ def run_chat(app: AppContext, flags: dict[str, Any]) -> None:
     flags |= {"dry_run": False, "json_out": False, "stream_json": False}
     with open_store(app, flags, resolved.settings) as store:
         session = make_session(app, store, flags, options, resolved)
-        Chat(app, flags, resolved, session).run(o.turn_options(flags, None).prompt)
+        words = [word for word in flags["prompt"] or () if word != "-"]
+        Chat(app, flags, resolved, session).run(" ".join(words) or None)
 
 
 def check_flags(app: AppContext, flags: dict[str, Any]) -> None:
