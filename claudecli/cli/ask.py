@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -157,13 +156,13 @@ def open_store(
     A store that cannot be written (read-only, full) only costs the recording: one warning.
     A corrupt or newer one is an error (exit 3): nothing is ever reset or overwritten.
     """
-    from claudecli.conversations import Store, StoreUnwritable, store_path
-
     continuing = bool(flags["continue_"] or flags["conversation"])
     records = settings.history and not flags["no_history"] and not flags["dry_run"]
     if not (continuing or records):
         yield None
         return
+    from claudecli.conversations import Store, StoreUnwritable, store_path
+
     path = store_path(app.env)
     try:
         store = Store.open(path, keep_attachments=settings.keep_attachments)
@@ -267,6 +266,8 @@ def partial_json(
     app: AppContext, turn: Turn, exc: BaseException, recording: Recording | None
 ) -> None:
     """--json after a broken stream: the partial Message on stdout, and a true error line."""
+    import json
+
     from claudecli.cli.exits import error_line
     from claudecli.client import StreamInterruptedError
     from claudecli.errors import PartialAnswerError
@@ -303,6 +304,8 @@ def show(
 ) -> None:
     """Each event to the renderer (and, with --stream-json, as one JSON line to stdout), the
     reply written to the store as it streams."""
+    import json
+
     from claudecli.turn.record import recorded
 
     for event in recorded(turn, recording):
@@ -323,6 +326,8 @@ def finish(
     renderer: Renderer,
     recording: Recording | None,
 ) -> None:
+    import json
+
     from claudecli.turn import json_document, stop_notes
 
     message, spec = turn.message, turn.plan.spec
