@@ -59,6 +59,20 @@ CREATE TRIGGER message_au_new AFTER UPDATE OF text, status ON message
 """
 
 
+# v3: one update trigger instead of two. SQLite fires the triggers of one event newest first, so
+# the 'insert' ran before the 'delete' of the same row and a settled message whose status then
+# changed (undo) left the index broken. One trigger runs the two statements in order.
+V3_FTS_UPDATE: Final = """
+DROP TRIGGER IF EXISTS message_au_old;
+DROP TRIGGER IF EXISTS message_au_new;
+CREATE TRIGGER message_au AFTER UPDATE OF text, status ON message BEGIN
+  INSERT INTO message_fts(message_fts, rowid, text)
+    SELECT 'delete', old.id, old.text WHERE old.status <> 'streaming';
+  INSERT INTO message_fts(rowid, text) SELECT new.id, new.text WHERE new.status <> 'streaming';
+END;
+"""
+
+
 def _executescript(db: sqlite3.Connection, script: str) -> None:
     """Run `;`-separated statements one by one (executescript would COMMIT our transaction)."""
     for statement in _statements(script):
@@ -85,9 +99,15 @@ def m002_writer_and_search(db: sqlite3.Connection) -> None:
         _executescript(db, V2_FTS)
 
 
+def m003_one_search_update_trigger(db: sqlite3.Connection) -> None:
+    if has_fts(db):
+        _executescript(db, V3_FTS_UPDATE)
+
+
 MIGRATIONS: Final[Sequence[Callable[[sqlite3.Connection], None]]] = (
     m001_initial,
     m002_writer_and_search,
+    m003_one_search_update_trigger,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -297,10 +297,6 @@ class Store:
             first = int(row[0]) + (1 if keep_prompt else 0)
             rows = db.execute(reports.TO_UNDO, (conv_id, first)).fetchall()
             for (row_id,) in rows:
-                # Via 'streaming', so that each step fires one of the v2 search-index triggers:
-                # changing a settled status directly fires both, insert before delete, and
-                # leaves the index inconsistent.
-                db.execute("UPDATE message SET status = 'streaming' WHERE id = ?", (row_id,))
                 db.execute("UPDATE message SET status = 'undone' WHERE id = ?", (row_id,))
             db.execute("UPDATE conversation SET updated = ? WHERE id = ?", (self.clock(), conv_id))
         return len(rows)

@@ -48,7 +48,7 @@ def test_a_version_1_file_is_upgraded_and_keeps_its_data(db_path: Path) -> None:
         assert store.messages("0000000000abc")[0].content == [text("the quokka question")]
         assert [hit.conversation_id for hit in store.search("quokka")] == ["0000000000abc"]
         store.add_user_turn("0000000000abc", [text("and a new turn")])
-    assert version(db_path) == SCHEMA_VERSION == 2
+    assert version(db_path) == SCHEMA_VERSION == 3
     backup = db_path.with_name("conversations.db.v1.bak")
     assert version(backup) == 1 and stat.S_IMODE(backup.stat().st_mode) == 0o600
 
