@@ -79,16 +79,22 @@ class Pane:
     def prompts(self) -> int:
         return len(re.findall(r"^you>", self.current(), re.MULTILINE))
 
+    def prompting(self, before: int = 0) -> bool:
+        """A new `you>` prompt is up and taking keys: its toolbar (drawn only while a prompt
+        runs) is the screen's last line. Keys typed earlier would be flushed as type-ahead."""
+        lines = self.screen().rstrip().splitlines()
+        return self.prompts() > before and bool(lines) and " · context " in lines[-1]
+
     def chat(self, *args: str) -> None:
         script = self.folder / "run"
         script.write_text(f"#!/bin/sh\nexec {shlex.join([*command(), 'chat', *args])}\n")
         script.chmod(0o755)
         self.type(f'{RUN}; echo "status:$?"')
-        self.wait(lambda screen: self.prompts() >= 1)
+        self.wait(lambda screen: self.prompting())
 
     def answered(self, before: int, *, timeout: float = 15) -> str:
         """Wait until a new prompt follows the answer (`before`: prompts on screen then)."""
-        self.wait(lambda screen: self.prompts() > before, timeout=timeout)
+        self.wait(lambda screen: self.prompting(before), timeout=timeout)
         return self.current()
 
     def send(self, text: str) -> str:
