@@ -215,7 +215,8 @@ def format_usage_line(usage: Mapping[str, Any], model: str) -> str:
         parts.append(("~" if cost.estimate else "") + format_usd(cost.total))
     saved = cache_savings(usage, model)
     if saved:
-        parts.append(f"cache saved ~{format_usd(saved)}")
+        shown = format_usd(saved)
+        parts.append(f"cache saved {shown if shown.startswith('<') else '~' + shown}")
     return " · ".join(parts)
 
 

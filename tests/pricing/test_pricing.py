@@ -252,6 +252,10 @@ class TestUsageLine:
         batch = format_usage_line({**usage, "service_tier": "batch"}, "claude-sonnet-4-5")
         assert batch.endswith(" · cache saved ~$0.0122"), batch
 
+    def test_a_tiny_saving_is_not_shown_as_an_estimate_of_less_than(self) -> None:
+        usage = {"input_tokens": 4, "output_tokens": 3, "cache_read_input_tokens": 5}
+        assert format_usage_line(usage, "claude-sonnet-4-5").endswith(" · cache saved <$0.0001")
+
     def test_no_savings_line_without_cache_reads(self) -> None:
         usage = {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 0}
         assert "saved" not in format_usage_line(usage, "claude-sonnet-4-5")
