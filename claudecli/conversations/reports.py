@@ -31,6 +31,10 @@ INSERT_USER: Final = (
     "INSERT INTO message(conv_id, seq, role, content_json, text, status, created)"
     " VALUES (?, ?, 'user', ?, ?, 'complete', ?)"
 )
+INSERT_TURN: Final = (
+    "INSERT INTO message(conv_id, seq, role, content_json, text, status, created)"
+    " VALUES (?, ?, ?, ?, ?, 'complete', ?)"
+)
 INSERT_REPLY: Final = (
     "INSERT INTO message(conv_id, seq, role, content_json, status, model, created, writer_pid)"
     " VALUES (?, ?, 'assistant', '[]', 'streaming', ?, ?, ?)"

@@ -41,6 +41,7 @@ __all__ = ["KeepAttachments", "Store"]
 KeepAttachments = Literal["bytes", "reference"]
 BUSY_TIMEOUT: Final = 5.0
 INPUT_HISTORY_KEEP: Final = 10_000
+ORIGIN: Final = "origin"  # the settings key of a conversation recorded by add_exchange
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -147,6 +148,72 @@ class Store:
                 continue
             return conv_id
         raise StoreError(f"{self.path}: could not make a unique conversation id")
+
+    @_guarded
+    def add_exchange(
+        self,
+        *,
+        turns: Sequence[Mapping[str, Any]],
+        reply: Mapping[str, Any],
+        cost_usd: float | None,
+        origin: str,
+        model: str,
+        system: str | None,
+        settings: Mapping[str, Any],
+        title: str,
+        profile: str | None = None,
+    ) -> str:
+        """A finished exchange made elsewhere (a batch answer), in one transaction: a new
+        conversation (as `new_conversation` makes it) with `turns` (API-shape messages, the
+        last one the user's) and the complete `reply`. `origin` ("batch:ID/CUSTOM_ID") goes
+        into the settings; `origins()` finds it again, so the caller records nothing twice."""
+        now = self.clock()
+        marked = _dumps({**settings, ORIGIN: origin})
+        row = (model, system, profile, marked, make_title(title), now, now)
+        for _ in range(5):  # a same-millisecond id collision is retried with fresh random bits
+            conv_id = new_id(now)
+            try:
+                with self._writing():
+                    self._db.execute(reports.INSERT_CONVERSATION, (conv_id, *row))
+                    self._insert_exchange(conv_id, turns, reply, cost_usd, now)
+            except sqlite3.IntegrityError:
+                continue
+            return conv_id
+        raise StoreError(f"{self.path}: could not make a unique conversation id")
+
+    def _insert_exchange(
+        self,
+        conv_id: str,
+        turns: Sequence[Mapping[str, Any]],
+        reply: Mapping[str, Any],
+        cost_usd: float | None,
+        now: float,
+    ) -> None:
+        for seq, turn in enumerate(turns, start=1):
+            found: dict[str, Blob] = {}
+            content = extract_blobs(_blocks(turn.get("content")), found)
+            cursor = self._db.execute(
+                reports.INSERT_TURN,
+                (conv_id, seq, turn.get("role"), _dumps(content), plain_text(content), now),
+            )
+            self._keep_blobs(found, cursor.lastrowid, {})
+        model = str(reply.get("model") or "")
+        cursor = self._db.execute(
+            reports.INSERT_REPLY, (conv_id, len(turns) + 1, model, now, os.getpid())
+        )
+        row_id = int(cursor.lastrowid or 0)
+        fields = self.settle_fields(reply, status="complete", model=model) | {"cost_usd": cost_usd}
+        self._write_reply(row_id, reply, fields)
+
+    @_guarded
+    def origins(self, prefix: str) -> set[str]:
+        """The `origin` of every conversation `add_exchange` recorded with one that starts with
+        `prefix` (one pass over the conversations)."""
+        query = (
+            "SELECT json_extract(settings_json, '$.origin') AS origin FROM conversation "
+            "WHERE substr(origin, 1, ?) = ?"
+        )
+        return {str(row[0]) for row in self._db.execute(query, (len(prefix), prefix))}
 
     @_guarded
     def latest_id(self) -> str | None:
@@ -257,15 +324,20 @@ class Store:
     @_guarded
     def save_reply(self, /, row_id: int, message: Mapping[str, Any], **fields: Any) -> None:
         """Write a reply's content (and, when `status` is given, settle it). For ReplyRecorder."""
+        with self._writing() as db:
+            self._write_reply(row_id, message, fields)
+            if "status" in fields:
+                db.execute(reports.TOUCH_FROM_MESSAGE, (self.clock(), row_id))
+
+    def _write_reply(
+        self, row_id: int, message: Mapping[str, Any], fields: Mapping[str, Any]
+    ) -> None:
         found: dict[str, Blob] = {}
         content = extract_blobs(list(message.get("content") or []), found)
         values = {"content_json": _dumps(content), "text": plain_text(content), **fields}
-        with self._writing() as db:
-            self._keep_blobs(found, row_id, {})
-            names = ", ".join(f"{name} = ?" for name in values)
-            db.execute(f"UPDATE message SET {names} WHERE id = ?", (*values.values(), row_id))
-            if "status" in fields:
-                db.execute(reports.TOUCH_FROM_MESSAGE, (self.clock(), row_id))
+        self._keep_blobs(found, row_id, {})
+        names = ", ".join(f"{name} = ?" for name in values)
+        self._db.execute(f"UPDATE message SET {names} WHERE id = ?", (*values.values(), row_id))
 
     def settle_fields(
         self, message: Mapping[str, Any], *, status: str, model: str
@@ -395,6 +467,13 @@ class Store:
         """Typed lines, newest first."""
         query = "SELECT text FROM input_history ORDER BY id DESC LIMIT ?"
         return [str(row[0]) for row in self._db.execute(query, (limit,))]
+
+
+def _blocks(content: Any) -> list[Any]:
+    """API content as blocks (a plain string is one text block)."""
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return list(content) if isinstance(content, list) else []
 
 
 def _dumps(value: Any) -> str:
