@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 TOOLS: Final = "Tools and approval"
 BUILTINS: Final = "read_file,list_dir,search_files,write_file,run_command"
+RULE_KEYS: Final = ("allow", "ask", "deny")
 
 HELP = f"""Let Claude use tools: run the calls you allow and send the results back until it is done.
 
@@ -35,7 +36,9 @@ Tools come from --tools FILE (YAML or JSON: commands run without a shell, MCP se
 --builtin names. Read-only built-ins run inside --root unasked; write_file, run_command, command
 and MCP tools ask on the terminal (yes / no / always / a reason to refuse). Without a terminal,
 whatever would ask is denied and the model is told how to allow it: allow with --allow NAME,
---allow 'run_command(git status)', or --yes; --deny always wins. stdout gets the answer; tool
+--allow 'run_command(git status)', or --yes; --deny always wins. Rules also come from the tools
+file and from `tools: {{allow: [...], ask: [...], deny: [...]}}` in config.yaml (flags first, then
+the file, then the settings; a deny rule wins wherever it is). stdout gets the answer; tool
 panels and prompts go to stderr.
 
 {EXIT_CODES_HELP}
@@ -208,7 +211,7 @@ def run_tools(app: AppContext, flags: dict[str, Any]) -> None:
     stdin = read_turn_input(app.environment, flags["prompt"], flags["attach"])
     resolved = app.resolve(o.setting_flags(flags))
     loaded = load_file(flags["tools_file"])
-    policy = make_policy(loaded, flags)
+    policy = make_policy(loaded, flags, resolved.settings.tools)
     with open_toolbox(app, loaded, flags) as toolbox:
         options = with_tools(o.turn_options(flags, stdin), toolbox, flags["tool_choice"])
         run_with(app, flags, options, toolbox, policy, resolved)
@@ -255,22 +258,27 @@ def load_file(path: str | None) -> ToolsFile:
     return read_tools_file(path) if path else ToolsFile()
 
 
-def make_policy(loaded: ToolsFile, flags: dict[str, Any]) -> Policy:
-    from claudecli.errors import UsageError
-    from claudecli.tools.rules import Policy, parse_rules
+def make_policy(
+    loaded: ToolsFile, flags: dict[str, Any], settings: Mapping[str, Sequence[str]]
+) -> Policy:
+    """Three layers, highest first: the flags, the tools file, the settings (`tools:`)."""
+    from claudecli.tools.rules import Layer, Policy, parse_rules
 
-    lists = {}
-    for key in ("allow", "deny"):
-        try:
-            lists[key] = parse_rules([*getattr(loaded, key), *(flags[key] or ())])
-        except ValueError as error:
-            raise UsageError(f"--{key} {error}") from None
-    return Policy(
-        allow=lists["allow"],
-        ask=parse_rules(loaded.ask),
-        deny=lists["deny"],
-        yes=bool(flags["yes"]),
-    )
+    given = Layer(allow=flag_rules(flags, "allow"), deny=flag_rules(flags, "deny"))
+    file = Layer(parse_rules(loaded.allow), parse_rules(loaded.ask), parse_rules(loaded.deny), True)
+    listed = [parse_rules(settings.get(key, ())) for key in RULE_KEYS]
+    configured = Layer(allow=listed[0], ask=listed[1], deny=listed[2])
+    return Policy((given, file, configured), yes=bool(flags["yes"]))
+
+
+def flag_rules(flags: dict[str, Any], key: str) -> Any:
+    from claudecli.errors import UsageError
+    from claudecli.tools.rules import parse_rules
+
+    try:
+        return parse_rules(flags[key] or ())
+    except ValueError as error:
+        raise UsageError(f"--{key} {error}") from None
 
 
 @contextmanager

@@ -9,7 +9,7 @@ merged key by key, the higher layer winning per key. Every value keeps its sourc
 
 Environment (an empty value counts as unset; the first variable listed wins):
 
-* `CLAUDECLI_<FIELD>` for every field except `headers` and `model_aliases`, e.g.
+* `CLAUDECLI_<FIELD>` for every field except `headers`, `model_aliases`, `roles`, `tools`, e.g.
   `CLAUDECLI_MAX_TOKENS`, `CLAUDECLI_THINKING`, `CLAUDECLI_IDLE_TIMEOUT`. Lists are
   comma-separated (`CLAUDECLI_BETAS`), booleans are 1/0/true/false/yes/no/on/off, optional
   numbers accept "none", `CLAUDECLI_API_KEY_CMD` is shlex-split.
@@ -310,7 +310,7 @@ def _fold(
     item_sources: dict[str, dict[str, str]] = {}
     for layer in layers:
         for name, entry in layer.items():
-            if SPECS[name].kind in ("map", "roles"):  # merged key by key (a profile adds roles)
+            if SPECS[name].kind in ("map", "roles", "rules"):  # merged key by key
                 _merge_map(name, entry, values, item_sources)
             else:
                 values[name] = entry.value

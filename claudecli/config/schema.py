@@ -46,6 +46,10 @@ Settings (field: default — meaning)
 * roles: {} — saved roles for `--role NAME` and `/role NAME`: name → a mapping of `system`,
   `model`, `thinking`, `effort`, `cache` (true, false or cache modes) and `cache_ttl`, each
   checked as the setting (or flag) of that name. Profiles add roles (merged by name).
+* tools: {} — approval rules for `tools run`: `allow`, `ask`, `deny` → lists of rules, each a
+  tool name (globs allowed) or NAME(argv prefix), e.g. `run_command(git status)`. Below the tools
+  file and the flags; a deny rule wins wherever it comes from. A profile's list replaces the
+  top level's list of the same name.
 
 Every spec says how a value is typed and validated; the same `check()` serves the file, the
 environment and flags (`claudecli.config.yaml_file`, `claudecli.config.resolve`), so a value
@@ -72,6 +76,7 @@ __all__ = [
     "MIN_THINKING_BUDGET",
     "ROLE_KEYS",
     "SPECS",
+    "TOOL_RULE_KEYS",
     "AuthHeader",
     "CacheTTL",
     "ColorMode",
@@ -87,6 +92,7 @@ __all__ = [
     "is_secret_name",
     "looks_like_key",
     "mask_url",
+    "split_tool_rule",
     "suggest",
     "type_name",
 ]
@@ -157,6 +163,9 @@ class Settings:
     roles: Mapping[str, Mapping[str, object]] = field(
         default_factory=lambda: MappingProxyType({}), hash=False
     )
+    tools: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
     def resolve_model(self, name: str | None = None) -> str:
         """The model id for `name` (default: `self.model`), expanding an alias."""
@@ -168,7 +177,7 @@ class Settings:
 # One spec per setting, used for the file, the environment and flags alike.
 # --------------------------------------------------------------------------------------------
 
-Kind = Literal["str", "int", "float", "bool", "thinking", "list", "map", "argv", "roles"]
+Kind = Literal["str", "int", "float", "bool", "thinking", "list", "map", "argv", "roles", "rules"]
 
 
 class Spec:
@@ -246,16 +255,24 @@ SPECS: Final[Mapping[str, Spec]] = MappingProxyType(
         "history": Spec("bool"),
         "keep_attachments": Spec("str", choices=("bytes", "reference")),
         "roles": Spec("roles", env=()),
+        "tools": Spec("rules", env=()),
     }
 )
 ROLE_KEYS: Final = ("system", "model", "thinking", "effort", "cache", "cache_ttl")
 CACHE_MODES: Final = ("system", "attachments", "prompt", "auto", "off")
+TOOL_RULE_KEYS: Final = ("allow", "ask", "deny")
 
 
 class Invalid(Exception):
     """A value failed validation; `item` locates the bad list index / mapping key."""
 
-    def __init__(self, message: str, *, item: int | str | None = None, wants_str: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: int | str | tuple[int | str, ...] | None = None,
+        wants_str: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.item = item
@@ -301,7 +318,7 @@ def check(name: str, spec: Spec, value: object) -> object:
     if value is None:
         if spec.optional:
             return None
-        if spec.kind in ("list", "map", "roles"):
+        if spec.kind in ("list", "map", "roles", "rules"):
             return () if spec.kind == "list" else frozen_map()
         raise Invalid(f"{name} must be {_describe(spec)}, got null", wants_str=spec.kind == "str")
     return _CHECKERS[spec.kind](name, spec, value)
@@ -323,6 +340,7 @@ def _describe(spec: Spec) -> str:
         "map": "a mapping of strings to strings",
         "argv": "a command (list of strings)",
         "roles": "a mapping of role names to role settings",
+        "rules": "a mapping of allow, ask and deny to lists of tool rules",
     }
     return described[spec.kind]
 
@@ -518,6 +536,58 @@ def _check_role_cache(label: str, item: object) -> tuple[str, ...]:
     return modes
 
 
+def _check_tool_rules(name: str, spec: Spec, value: object) -> Mapping[str, tuple[str, ...]]:
+    """{allow, ask, deny} -> rules (`read_file`, `mcp__files__*`, `run_command(git status)`)."""
+    if not isinstance(value, Mapping):
+        raise _wrong_type(name, spec, value)
+    checked: dict[str, tuple[str, ...]] = {}
+    for key, rules in value.items():
+        if key not in TOOL_RULE_KEYS:
+            hint = suggest(str(key), TOOL_RULE_KEYS)
+            raise Invalid(f"{name}: unknown key {key!r}{hint}; known: allow, ask, deny", item=key)
+        checked[key] = _check_rule_list(f"{name}.{key}", key, rules)
+    return MappingProxyType(checked)
+
+
+def _check_rule_list(label: str, key: str, rules: object) -> tuple[str, ...]:
+    if rules is None:
+        return ()
+    if not isinstance(rules, list | tuple):
+        message = f"{label} must be a list of tool rules, got {type_name(rules)}"
+        raise Invalid(message, item=key)
+    for index, rule in enumerate(rules):
+        try:
+            _check_list_item(label, index, rule)
+            split_tool_rule(str(rule))
+        except ValueError as error:
+            raise Invalid(f"{label}[{index}]: {error}", item=(key, index)) from None
+        except Invalid as error:
+            raise Invalid(error.message, item=(key, index), wants_str=error.wants_str) from None
+    return tuple(rules)
+
+
+def split_tool_rule(text: str) -> tuple[str, tuple[str, ...] | None]:
+    """`NAME` or `NAME(argv prefix)` -> (name, argv words or None); ValueError with a reason.
+    The one parser of the rule syntax (tools file, flags and settings alike)."""
+    import shlex
+
+    text = text.strip()
+    name, paren, rest = text.partition("(")
+    if not name.strip():
+        raise ValueError(f"{text!r}: a rule is a tool name, or NAME(argv prefix)")
+    if not paren:
+        return name.strip(), None
+    if not rest.endswith(")"):
+        raise ValueError(f"{text!r}: the argv prefix must end with ')'")
+    try:
+        words = tuple(shlex.split(rest[:-1]))
+    except ValueError as error:
+        raise ValueError(f"{text!r}: {error}") from None
+    if not words:
+        raise ValueError(f"{text!r}: an empty argv prefix; write just {name.strip()}")
+    return name.strip(), words
+
+
 _CHECKERS: Final[Mapping[str, Callable[[str, Spec, object], object]]] = MappingProxyType(
     {
         "str": _check_str,
@@ -529,6 +599,7 @@ _CHECKERS: Final[Mapping[str, Callable[[str, Spec, object], object]]] = MappingP
         "map": _check_map,
         "argv": _check_argv,
         "roles": _check_roles,
+        "rules": _check_tool_rules,
     }
 )
 

@@ -369,7 +369,11 @@ class _FileReader:
             return {key: self.scalar(pair[1]) for key, pair in self.flat(node).items()}
         return self.scalar(node)
 
-    def locate(self, node: Node, item: int | str | None) -> Node:
+    def locate(self, node: Node, item: int | str | tuple[int | str, ...] | None) -> Node:
+        if isinstance(item, tuple):  # a path: tools.allow[2] is ("allow", 2)
+            for step in item:
+                node = self.locate(node, step)
+            return node
         if isinstance(item, int) and _kind(node) == "sequence":
             return node.value[item]  # type: ignore[no-any-return]
         if isinstance(item, str) and _kind(node) == "mapping":
@@ -403,7 +407,7 @@ class _FileReader:
         return {key: self.deep_value(pair[1], depth - 1) for key, pair in self.flat(node).items()}
 
     def read_setting(self, key: str, key_node: Node, value_node: Node, label: str) -> Entry:
-        deep = SPECS[key].kind == "roles"
+        deep = SPECS[key].kind in ("roles", "rules")
         raw = self.deep_value(value_node, 3) if deep else self.python_value(value_node)
         try:
             value = check(label + key, SPECS[key], raw)
@@ -556,6 +560,9 @@ _TEMPLATE: Final = f"""\
 #     system: You are a terse code reviewer.
 #     model: opus
 #     effort: high           # also: thinking, cache, cache_ttl
+# tools:                     # approval rules for `tools run` (below the tools file and flags)
+#   allow: [read_file, "run_command(git status)"]
+#   deny: ["run_command(rm *)"]   # a deny rule wins wherever it comes from
 
 # default_profile: work
 # profiles:

@@ -1,9 +1,10 @@
 """`config show` as text: settings and their provenance, secrets masked, one row per value.
 
-Rows are `(key, value, source)`; a mapping setting (`headers`, `model_aliases`) gives one row
-per key, with that key's own source. Masking: header values whose name looks secret and any
-value holding an `sk-ant-` key show as `…` plus at most the last four characters, a password in
-a URL as `:…@`. `config_show_json` is the same data for `config show --json`.
+Rows are `(key, value, source)`; a mapping setting (`headers`, `model_aliases`, `roles`,
+`tools`) gives one row per key, with that key's own source. Masking: header values whose name
+looks secret and any value holding an `sk-ant-` key show as `…` plus at most the last four
+characters, a password in a URL as `:…@`. `config_show_json` is the same data for
+`config show --json`.
 Formatting only: settings are read and resolved by `claudecli.config`.
 """
 
@@ -60,6 +61,8 @@ def _role_value(key: str, value: object) -> str:
 def _show_item(field_name: str, key: str, value: object) -> str:
     if isinstance(value, Mapping):
         return _show_role(value)
+    if isinstance(value, tuple):  # tools.allow: the rules
+        return _show_sequence(f"{field_name}.{key}", value)
     value = str(value)
     secret = field_name == "headers" and is_secret_name(key)
     return mask_secret(value) if secret or looks_like_key(value) else value

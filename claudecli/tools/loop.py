@@ -243,7 +243,8 @@ def no_terminal(call: Call) -> str:
     return (
         f"not run: {describe(call)} needs the user's approval and there is no terminal to ask "
         f"on. The user can allow it with --allow {name} (or --allow '{name}(PREFIX)' for a "
-        "command line), --yes, or `permission: allow` in the tools file"
+        "command line), --yes, `permission: allow` in the tools file, or `tools: {allow: "
+        f"[{name}]}}` in config.yaml"
     )
 
 

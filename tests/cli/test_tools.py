@@ -144,6 +144,47 @@ def test_allow_and_yes_let_it_run_and_deny_wins(emulator: Emulator, tmp_path: Pa
     assert "denied by the user's rules" in answers[1]["content"]
 
 
+def test_rules_from_settings_rank_below_the_flags_and_a_settings_deny_wins(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "tools:\n  allow: [write_file]\n  ask: [list_dir]\n  deny: ['run_command(rm *)']\n"
+    )
+    env = cli_env(emulator.url, CLAUDECLI_CONFIG=str(config))
+    emulator.enqueue(calls("write_file", tool_input={"path": "x.txt", "content": "y"}))
+    emulator.enqueue({"text": "ok"})
+    written = tools_run(emulator, tmp_path, "--builtin", "write_file", "write", env=env)
+    assert written.rc == 0, written
+    assert (tmp_path / "work" / "x.txt").read_text() == "y"  # allowed by the settings, no terminal
+    emulator.enqueue(calls("list_dir", tool_input={}))
+    emulator.enqueue({"text": "ok"})
+    listed = tools_run(emulator, tmp_path, "--builtin", "list_dir", "--allow", "list_dir", "ls",
+                       env=env)  # fmt: skip
+    assert listed.rc == 0, listed
+    emulator.enqueue(calls("run_command", tool_input={"argv": ["rm", "x.txt"]}))
+    emulator.enqueue({"text": "ok"})
+    removed = tools_run(emulator, tmp_path, "--builtin", "run_command", "--yes",
+                        "--allow", "run_command", "rm", env=env)  # fmt: skip
+    assert removed.rc == 0, removed
+    answers = [results_in(r["body"])[0] for r in message_requests(emulator)[1::2]]
+    assert "is_error" not in answers[0] and "is_error" not in answers[1]  # the flag beat `ask`
+    assert "denied by the user's rules" in answers[2]["content"]
+    assert (tmp_path / "work" / "x.txt").exists()
+
+
+def test_a_bad_rule_in_settings_is_one_line_with_its_position(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("tools:\n  deny: ['run_command(rm']\n")
+    env = cli_env(emulator.url, CLAUDECLI_CONFIG=str(config))
+    result = tools_run(emulator, tmp_path, "--builtin", "list_dir", "go", env=env)
+    assert result.rc == 3, result
+    assert result.err.startswith("claudecli: error: config.yaml:2:10: tools.deny[0]: ")
+    assert len(result.err.strip().splitlines()) == 1 and emulator.requests == []
+
+
 def test_a_command_timeout_kills_it_and_says_so(emulator: Emulator, tmp_path: Path) -> None:
     tools = write_tools(
         tmp_path,

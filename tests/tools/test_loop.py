@@ -96,7 +96,7 @@ def test_without_a_terminal_asking_denies_with_the_way_to_allow(
 
 
 def test_deny_wins_over_allow_and_yes(emulator: Emulator, tmp_path: Path) -> None:
-    policy = Policy(
+    policy = Policy.of(
         allow=(parse_rule("run_command"),), deny=(parse_rule("run_command(rm *)"),), yes=True
     )
     emulator.enqueue(calls("run_command", tool_input={"argv": ["rm", "-rf", "build"]}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claudecli.tools.builtin import builtin_tool
-from claudecli.tools.rules import Policy, parse_rule, parse_rules
+from claudecli.tools.rules import Layer, Policy, parse_rule, parse_rules
 from tests.tools.helpers import command_tool
 
 RUN = builtin_tool("run_command", 30)
@@ -22,7 +22,7 @@ def test_defaults_read_only_builtins_allowed_the_rest_asks() -> None:
 
 
 def test_argv_prefix_rules() -> None:
-    policy = Policy(allow=parse_rules(["run_command(git status)", "run_command(git log *)"]))
+    policy = Policy.of(allow=parse_rules(["run_command(git status)", "run_command(git log *)"]))
     assert policy.decide(RUN, ["git", "status", "-s"]) == "allow"
     assert policy.decide(RUN, ["git", "log", "-1"]) == "allow"
     assert policy.decide(RUN, ["git", "push"]) == "ask"
@@ -30,7 +30,7 @@ def test_argv_prefix_rules() -> None:
 
 
 def test_deny_then_ask_then_allow() -> None:
-    policy = Policy(
+    policy = Policy.of(
         allow=parse_rules(["*"]), ask=parse_rules(["write_file"]), deny=parse_rules(["read_*"])
     )
     assert policy.decide(READ, None) == "deny"
@@ -39,7 +39,7 @@ def test_deny_then_ask_then_allow() -> None:
 
 
 def test_yes_and_always_approve_what_would_ask_never_what_is_denied() -> None:
-    policy = Policy(deny=parse_rules(["run_command(rm *)"]), yes=True)
+    policy = Policy.of(deny=parse_rules(["run_command(rm *)"]), yes=True)
     assert policy.decide(WRITE, None) == "allow"
     assert policy.decide(RUN, ["rm", "x"]) == "deny"
     policy = Policy(always={"write_file"})
@@ -51,3 +51,22 @@ def test_yes_and_always_approve_what_would_ask_never_what_is_denied() -> None:
 def test_bad_rules(text: str) -> None:
     with pytest.raises(ValueError):
         parse_rule(text)
+
+
+def test_layers_flags_over_the_tools_file_over_settings_and_deny_from_anywhere_wins() -> None:
+    count = command_tool("count", ["wc"], permission="allow")
+    flags = Layer(allow=parse_rules(["read_file", "write_file"]))
+    tools_file = Layer(ask=parse_rules(["read_file", "run_command"]), permissions=True)
+    settings = Layer(
+        allow=parse_rules(["run_command(git status)", "write_file"]),
+        ask=parse_rules(["count", "list_dir"]),
+        deny=parse_rules(["run_command(rm *)"]),
+    )
+    policy = Policy((flags, tools_file, settings), yes=False)
+    assert policy.decide(READ, None) == "allow"  # the flag beats the tools file's ask
+    assert policy.decide(RUN, ["git", "status"]) == "ask"  # the tools file beats the settings
+    assert policy.decide(count, ["wc"]) == "allow"  # its own permission beats the settings
+    assert policy.decide(builtin_tool("list_dir", 30), None) == "ask"  # settings beat defaults
+    policy = Policy((Layer(allow=parse_rules(["run_command"])), Layer(), settings), yes=True)
+    assert policy.decide(RUN, ["rm", "-rf", "x"]) == "deny"  # a settings deny beats a flag
+    assert Policy((Layer(), Layer(), settings)).decide(RUN, ["git", "status"]) == "allow"
