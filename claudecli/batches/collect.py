@@ -16,6 +16,7 @@ from .submit import job_lock
 
 if TYPE_CHECKING:
     from claudecli.client import Client
+    from claudecli.conversations import Store
 
 __all__ = ["RETRIED", "Collected", "collect_job", "collect_submission", "retry_groups"]
 
@@ -30,8 +31,11 @@ class Collected:
     running: int = 0  # not ended yet
 
 
-def collect_submission(db: BatchDB, client: Client, job: Job, sub: Submission) -> Tally | None:
-    """Write one batch's results to its job's out directory (None: it has not ended)."""
+def collect_submission(
+    db: BatchDB, client: Client, job: Job, sub: Submission, *, store: Store | None = None
+) -> Tally | None:
+    """Write one batch's results to its job's out directory, its answers to `store` as
+    conversations (None: it has not ended)."""
     assert sub.batch_id is not None
     batch = refresh(db, client, sub.batch_id, sub)
     if batch.get("processing_status") != "ended":
@@ -43,17 +47,20 @@ def collect_submission(db: BatchDB, client: Client, job: Job, sub: Submission) -
         batch_id=sub.batch_id,
         out_dir=job.out_dir,
         answer_ext=job.answer_ext,
+        store=store,
     )
 
 
-def collect_job(db: BatchDB, client: Client, job: Job, *, lock_wait: float = 5.0) -> Collected:
+def collect_job(
+    db: BatchDB, client: Client, job: Job, *, store: Store | None = None, lock_wait: float = 5.0
+) -> Collected:
     """Every ended, not yet collected batch of `job`; idempotent (holds the job's lock)."""
     done = Collected()
     with job_lock(db, job.name, wait=lock_wait):
         for sub in db.submissions(job.name):
             if sub.collected is not None:
                 continue
-            tally = collect_submission(db, client, job, sub)
+            tally = collect_submission(db, client, job, sub, store=store)
             if tally is None:
                 done.running += 1
                 continue
@@ -63,7 +70,12 @@ def collect_job(db: BatchDB, client: Client, job: Job, *, lock_wait: float = 5.0
 
 
 def retry_groups(
-    db: BatchDB, client: Client, subs: list[Submission], on_event: Events
+    db: BatchDB,
+    client: Client,
+    subs: list[Submission],
+    on_event: Events,
+    *,
+    store: Store | None = None,
 ) -> list[tuple[Submission, Recipe, frozenset[str]]]:
     """For each ended batch (collected first if need be): its recipe and the custom_ids of its
     errored and expired requests; batches still running are named and skipped."""
@@ -72,7 +84,8 @@ def retry_groups(
         job = db.job(sub.job)
         if job is None or sub.batch_id is None:
             continue
-        if sub.collected is None and collect_submission(db, client, job, sub) is None:
+        collected = sub.collected is not None
+        if not collected and collect_submission(db, client, job, sub, store=store) is None:
             on_event(f"batch {sub.batch_id} has not ended yet; nothing to retry in it")
             continue
         failed = frozenset(db.failed_ids(sub.id, RETRIED))

@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS batch_item(
   custom_id TEXT NOT NULL, params_hash TEXT NOT NULL, name TEXT NOT NULL, source TEXT,
   outcome TEXT, written INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(submission, custom_id))
   WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batch_request(
+  submission INTEGER NOT NULL REFERENCES batch_submission(id) ON DELETE CASCADE,
+  custom_id TEXT NOT NULL, line BLOB NOT NULL, PRIMARY KEY(submission, custom_id));
 """
 _SUBMISSION_COLUMNS: Final = (
     "id, job, part, state, batch_id, request_count, started, status, counts_json, created_at, "
@@ -189,8 +192,10 @@ class BatchDB:
         body_bytes: int,
         body_sha256: str,
         recipe: Mapping[str, Any],
+        lines: Callable[[NewItem], bytes] | None = None,
     ) -> int:
-        """Record a submission as `pending` with all its items: committed before the POST."""
+        """Record a submission as `pending` with all its items (and, given `lines`, each
+        request as sent, kept until its outcome is recorded): committed before the POST."""
         with self._writing() as db:
             cursor = db.execute(
                 "INSERT INTO batch_submission(job, part, state, request_count, body_bytes, "
@@ -203,6 +208,11 @@ class BatchDB:
                 "VALUES (?, ?, ?, ?, ?)",
                 ((sid, i.custom_id, i.params_hash, i.name, i.source) for i in items),
             )
+            if lines is not None:
+                db.executemany(
+                    "INSERT INTO batch_request(submission, custom_id, line) VALUES (?, ?, ?)",
+                    ((sid, i.custom_id, lines(i)) for i in items),
+                )
         return sid
 
     @_guarded
@@ -224,6 +234,7 @@ class BatchDB:
     def abandon(self, sid: int) -> None:
         with self._writing() as db:
             db.execute("UPDATE batch_submission SET state = 'abandoned' WHERE id = ?", (sid,))
+            db.execute("DELETE FROM batch_request WHERE submission = ?", (sid,))
 
     @_guarded
     def mark_collected(self, sid: int) -> None:
@@ -282,12 +293,26 @@ class BatchDB:
     @_guarded
     def record_outcomes(self, sid: int, outcomes: Iterable[tuple[str, str, bool]]) -> None:
         """(custom_id, outcome, written) for items of one submission, in one transaction."""
+        outcomes = list(outcomes)
         with self._writing() as db:
             db.executemany(
                 "UPDATE batch_item SET outcome = ?, written = ? "
                 "WHERE submission = ? AND custom_id = ?",
                 ((outcome, int(written), sid, cid) for cid, outcome, written in outcomes),
             )
+            db.executemany(  # the request was only kept for its answer's conversation
+                "DELETE FROM batch_request WHERE submission = ? AND custom_id = ?",
+                ((sid, cid) for cid, _outcome, _written in outcomes),
+            )
+
+    @_guarded
+    def request_line(self, sid: int, custom_id: str) -> bytes | None:
+        """The request as it was sent (None once its outcome is recorded, or never kept)."""
+        row = self._db.execute(
+            "SELECT line FROM batch_request WHERE submission = ? AND custom_id = ?",
+            (sid, custom_id),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
 
     @_guarded
     def failed_ids(self, sid: int, kinds: frozenset[str]) -> list[str]:

@@ -41,6 +41,7 @@ class NewItem:
     params_hash: str
     name: str  # the answer's file name in the job's out directory
     source: str | None = None  # the input file it came from (--prompt FILE...)
+    span: tuple[int, int] = (0, 0)  # where its request line is in the spool
 
 
 @dataclass(frozen=True, slots=True)

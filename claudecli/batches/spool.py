@@ -80,7 +80,14 @@ class Spool:
         part.hasher.update(chunk)
         self._offset += len(chunk)
         part.end = self._offset
-        part.items.append(NewItem(built.custom_id, params_hash, built.name, built.source))
+        span = (self._offset - len(line), self._offset)
+        part.items.append(NewItem(built.custom_id, params_hash, built.name, built.source, span))
+
+    def line(self, item: NewItem) -> bytes:
+        """One request's line as spooled (`{"custom_id":…,"params":…}`)."""
+        self._file.flush()
+        start, end = item.span
+        return os.pread(self._file.fileno(), end - start, start)
 
     def _part_for(self, size: int) -> Part:
         part = self.parts[-1] if self.parts else None

@@ -191,6 +191,7 @@ def _send(
             body_bytes=part.size,
             body_sha256=part.sha256,
             recipe=recipe,
+            lines=spool.line,
         )
         batch = _post(db, client, spool, part, sid)
         db.confirm(sid, batch)
