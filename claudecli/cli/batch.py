@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from claudecli.cli.context import AppContext
     from claudecli.client import JSON, Client, RetryNotice
     from claudecli.config import ResolvedSettings
+    from claudecli.conversations import Store
 
 HELP = f"""Send many requests at half price with the Message Batches API, safely from cron.
 
@@ -38,17 +39,15 @@ SUBMIT_HELP = """Build every request, then send the new ones as one or more batc
 REQUESTS.jsonl lines in API shape ({"custom_id", "params"}); or --prompt TEXT FILE... (files,
 directories, globs: one request per file, attached as with `ask -a`); or --template TEXT
 --records DATA.jsonl ({field} filled from each record). Every request is built and checked
-before anything is sent; --dry-run prints them as JSONL with the estimated cost.
-
-Examples: claudecli batch submit --prompt "Summarize" --out ~/summaries ~/inbox/ ·
-claudecli batch submit requests.jsonl --job nightly"""
+before anything is sent; --dry-run prints them as JSONL with the estimated cost."""
 STATUS_HELP = """Status, counts per outcome, age and expiry of a batch, of a job's batches, or of
 every batch not yet collected; --wait polls until they end (exit 124 after --timeout)."""
 RESULTS_HELP = """Write a batch's answers to DIR/<name> (the source file's name plus .md, or .json
-with --schema), failures to DIR/errors.jsonl; a rerun skips what is written. --jsonl prints the
-result lines instead."""
+with --schema: checked against the schema, an invalid one goes to errors.jsonl), failures to
+DIR/errors.jsonl; a rerun skips what is written. --jsonl prints the result lines instead."""
 COLLECT_HELP = """For cron: every ended, not yet collected batch of the job (or of every job) gets
-its answers written to the job's --out directory; prints one summary line."""
+its answers written to the job's --out directory; prints one summary line. Each answer is also
+recorded as a conversation (`history list`, `history usage` at the batch price, `ask -c`)."""
 LIST_HELP = "The API's batches, newest first, with the job each belongs to."
 CANCEL_HELP = "Ask the API to cancel a batch (requests not yet processed end `canceled`)."
 RETRY_HELP = """Send again only the errored and expired requests of a batch (or of a job's
@@ -483,13 +482,13 @@ def results(
         from claudecli.errors import UsageError
 
         raise UsageError("--jsonl prints the results; --out writes them: choose one")
-    with open_db(app) as db, api(app) as client:
+    with open_db(app) as db, open_store(app) as store, api(app) as client:
         ensure_ended(client, batch_id)
         if jsonl:
             outcomes = raw_lines(client.iter_batch_results(batch_id), app.environment.stdout.write)
             exit_for_failures(app, dict(outcomes), quiet=quiet)
             return
-        tally = write_batch(app, db, client, batch_id, out)
+        tally = write_batch(app, db, client, batch_id, out, store)
     summarize_tally(app, tally, batch_id, quiet=quiet)
 
 
@@ -505,7 +504,7 @@ def ensure_ended(client: Client, batch_id: str) -> None:
 
 
 def write_batch(
-    app: AppContext, db: BatchDB, client: Client, batch_id: str, out: str | None
+    app: AppContext, db: BatchDB, client: Client, batch_id: str, out: str | None, store: Store
 ) -> Tally:
     from claudecli.batches import write_results
 
@@ -523,6 +522,7 @@ def write_batch(
         batch_id=batch_id,
         out_dir=str(absolute(out_dir)),
         answer_ext=job.answer_ext if job is not None else ".md",
+        store=store,
     )
 
 
@@ -536,6 +536,8 @@ def summarize_tally(app: AppContext, tally: Tally, what: str, *, quiet: bool) ->
     from claudecli.pricing import format_usd
 
     failed = ", ".join(f"{n:,} {k}" for k, n in sorted(tally.outcomes.items()) if k != "succeeded")
+    if tally.invalid:
+        failed += f" ({tally.invalid:,} not valid under the --schema)"
     done = f"; {tally.skipped:,} already written before" if tally.skipped else ""
     cost = f" · {format_usd(tally.cost_usd)} at the batch price" if tally.written else ""
     events(app, quiet)(
@@ -551,13 +553,13 @@ def collect(ctx: typer.Context, job: Job = None, quiet: Quiet = False) -> None:
 
     app: AppContext = ctx.obj
     total = Collected()
-    with open_db(app) as db, api(app) as client:
+    with open_db(app) as db, open_store(app) as store, api(app) as client:
         jobs = [db.job(job)] if job else db.jobs()
         if job and jobs[0] is None:
             raise_unknown_job(db, job)
         for each in jobs:
             assert each is not None
-            merge(total, collect_job(db, client, each))
+            merge(total, collect_job(db, client, each, store=store))
     summarize_collect(app, total, job, quiet=quiet)
 
 
@@ -630,8 +632,8 @@ def retry(
     app: AppContext = ctx.obj
     with open_db(app) as db:
         subs = retry_targets(db, batch_id, job)
-        with api(app) as client:
-            groups = retry_groups(db, client, subs, events(app, quiet))
+        with open_store(app) as store, api(app) as client:
+            groups = retry_groups(db, client, subs, events(app, quiet), store=store)
         if not groups:
             events(app, quiet)("nothing to retry: no errored or expired requests")
             return
@@ -692,6 +694,14 @@ def open_db(app: AppContext) -> BatchDB:
 
     clock = app.environment.clock
     return BatchDB.open(store_path(app.env), clock=lambda: clock().timestamp())
+
+
+def open_store(app: AppContext) -> Store:
+    """The conversation store (the same file): answers are recorded there."""
+    from claudecli.conversations import Store, store_path
+
+    clock = app.environment.clock
+    return Store.open(store_path(app.env), clock=lambda: clock().timestamp())
 
 
 def api(app: AppContext) -> Client:

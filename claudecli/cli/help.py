@@ -65,6 +65,20 @@ EXAMPLES: Final[dict[str, tuple[str, ...]]] = {
     "auth login": ("claudecli auth login", "pass show anthropic | claudecli auth login --stdin"),
     "auth logout": ("claudecli auth logout", "claudecli auth logout --profile work"),
     "auth status": ("claudecli auth status", "claudecli auth status --json"),
+    "batch": (
+        'claudecli batch submit --prompt "Summarize" --out ~/summaries ~/inbox/',
+        "claudecli batch status --wait --timeout 3600",
+        "claudecli batch collect                     # from cron: every ended batch",
+    ),
+    "batch submit": (
+        'claudecli batch submit --prompt "Summarize" --out ~/summaries ~/inbox/',
+        "claudecli batch submit requests.jsonl --job nightly --max-cost 5",
+        'claudecli batch submit --template "Classify: {text}" --records tickets.jsonl --dry-run',
+    ),
+    "batch collect": (
+        "claudecli batch collect --job nightly",
+        "claudecli history usage                     # what the batches cost",
+    ),
     "completion": (
         "claudecli completion bash > ~/.local/share/bash-completion/completions/claudecli",
         "claudecli completion zsh > ~/.zfunc/_claudecli",

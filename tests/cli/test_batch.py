@@ -277,3 +277,75 @@ def test_usage_errors_are_one_line_with_exit_2(batch: Batch, tmp_path: Path) -> 
         result = batch(*args)
         assert result.rc == 2, (args, result)
         assert text in result.err and result.err.count("\n") == 1, (args, result)
+
+
+@pytest.mark.parametrize("args", [("batch",), ("batch", "submit"), ("batch", "collect")])
+def test_batch_help_ends_with_two_or_three_examples(args: tuple[str, ...]) -> None:
+    import subprocess
+
+    from tests.cli.helpers import command
+
+    done = subprocess.run(
+        [*command(), *args, "--help"], capture_output=True, text=True, env=cli_env(None), timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.rstrip().split("\nExamples:\n")[-1].splitlines()
+    assert 2 <= len(lines) <= 3 and all(line.strip().startswith("claudecli ") for line in lines)
+
+
+def test_collected_answers_are_in_history_at_the_batch_price_and_ask_c_continues_them(
+    batch: Batch, inbox: Path, emulator: Emulator, tmp_path: Path
+) -> None:
+    from claudecli.pricing import cost_of_usage
+
+    assert batch("submit", *CRON, "--out", str(tmp_path / "answers"), str(inbox)).rc == 0
+    assert batch("status", "--wait", "--timeout", "30").rc == 0
+    assert batch("collect").rc == 0
+    assert batch("collect").rc == 0  # nothing recorded twice
+    env = cli_env(emulator.url, CLAUDECLI_HOME=str(tmp_path / "home"))
+    listed = run(["history", "list", "--json"], url=emulator.url, env=env)
+    assert listed.rc == 0, listed
+    titles = sorted(c["title"] for c in json.loads(listed.out))
+    assert titles == ["minutes.pdf", "notes.txt", "report.pdf"]
+    usage = run(["history", "usage", "--json"], url=emulator.url, env=env)
+    assert usage.rc == 0, usage
+    [row] = json.loads(usage.out)["rows"]
+    results = batch("results", job_name_id(batch), "--jsonl")
+    messages = [json.loads(line)["result"]["message"] for line in results.text.splitlines()]
+    batch_price = [cost_of_usage(m["usage"], m["model"], batch=True) for m in messages]
+    assert all(m["usage"].get("service_tier") == "batch" for m in messages)
+    assert row["replies"] == 3
+    assert row["cost_usd"] == pytest.approx(sum(c.total for c in batch_price if c), abs=1e-9)
+    notes = next(c["id"] for c in json.loads(listed.out) if c["title"] == "notes.txt")
+    more = run(["ask", "--conversation", notes, "and in French?"], url=emulator.url, env=env)
+    assert more.rc == 0, more
+    sent = message_requests(emulator)[-1]["body"]["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert "ship on friday" in json.dumps(sent[0])
+
+
+def job_name_id(batch: Batch) -> str:
+    return batch("list").text.splitlines()[1].split()[0]
+
+
+def test_schema_answers_not_valid_under_it_exit_8_with_a_reason(
+    batch: Batch, emulator: Emulator, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text(
+        '{"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}'
+    )
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("count\n")
+    (folder / "wrong.txt").write_text('#emu text=\'{"n": "seven"}\'\n')
+    out = tmp_path / "answers"
+    sent = batch("submit", *CRON, "--schema", str(schema), "--out", str(out), str(folder))
+    assert sent.rc == 0, sent
+    assert batch("status", "--wait", "--timeout", "30").rc == 0
+    collected = batch("collect")
+    assert collected.rc == 8, collected
+    assert "1 answers written, 1 errored (1 not valid under the --schema)" in collected.err
+    assert out_files(out) == ["errors.jsonl", "good.txt.json"]
+    [error] = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert error["custom_id"] == "wrong_txt" and "does not match --schema at n" in error["reason"]
