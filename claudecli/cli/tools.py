@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final, TextIO, cast
 
 import typer
 
@@ -38,8 +39,10 @@ and MCP tools ask on the terminal (yes / no / always / a reason to refuse). With
 whatever would ask is denied and the model is told how to allow it: allow with --allow NAME,
 --allow 'run_command(git status)', or --yes; --deny always wins. Rules also come from the tools
 file and from `tools: {{allow: [...], ask: [...], deny: [...]}}` in config.yaml (flags first, then
-the file, then the settings; a deny rule wins wherever it is). stdout gets the answer; tool
-panels and prompts go to stderr.
+the file, then the settings; a deny rule wins wherever it is). On a terminal every turn shows
+as it streams; a piped stdout gets only the final answer (written when its turn ends), the text
+of the turns before it goes to stderr. Tool panels and prompts go to stderr; --json prints the
+whole transcript.
 
 {EXIT_CODES_HELP}
 """
@@ -239,7 +242,10 @@ def run_with(
             app.environment.stdout.write(dry_run_json(plan.body) + "\n")
             return
         transcript = make_transcript(app, store, plan, conversation_id, flags)
-        renderer = ask.make_output(app.environment, flags, plan)
+        split = turn_split(app, flags, plan)
+        out = cast(TextIO, split) if split is not None else app.environment.stdout
+        shown = dataclasses.replace(app.environment, stdout=out)
+        renderer = ask.make_output(shown, flags, plan)
         replan = make_replan(options, plan, resolved, today=app.today())
         with app.client(plan.settings, on_retry=renderer.on_retry) as client:
             loop = ToolLoop(
@@ -247,7 +253,7 @@ def run_with(
                 max_turns=flags["max_turns"], transcript=transcript, on_wait=renderer.flush,
                 quiet=bool(flags["json_out"]),
             )  # fmt: skip
-            drive(app, flags, loop, renderer)
+            drive(app, flags, loop, renderer, split)
         finish(app, flags, loop)
 
 
@@ -391,13 +397,25 @@ def make_transcript(
 # --- showing the loop -----------------------------------------------------------------------
 
 
-def drive(app: AppContext, flags: dict[str, Any], loop: ToolLoop, renderer: Renderer) -> None:
+def drive(
+    app: AppContext,
+    flags: dict[str, Any],
+    loop: ToolLoop,
+    renderer: Renderer,
+    split: TurnSplit | None = None,
+) -> None:
     events_out = app.environment.stdout if flags["stream_json"] else None
     try:
         for event in loop:
+            if split is not None:
+                split.before(event)
             show(app, event, renderer, events_out)
+            if split is not None:
+                split.after(event)
     except BaseException:
         renderer.abort("")  # the one-line error comes from the guard
+        if split is not None:
+            split.settle(final=True)  # a partial answer is kept, as `ask` keeps it
         raise
 
 
@@ -495,6 +513,80 @@ def transcript_document(loop: ToolLoop) -> JSON:
             "conversation_id": transcript.conversation_id if transcript is not None else None,
         },
     }
+
+
+# --- a piped stdout gets only the final answer -------------------------------------------------
+
+
+def turn_split(app: AppContext, flags: dict[str, Any], plan: TurnPlan) -> TurnSplit | None:
+    """On a pipe (not --json/--stream-json), the renderer's stdout is a `TurnSplit`; on a
+    terminal stdout is the screen and every turn shows there live."""
+    environment = app.environment
+    if environment.stdout_isatty or flags["json_out"] or flags["stream_json"]:
+        return None
+    from claudecli.render.terminal import stream_wants_color
+
+    dim = stream_wants_color(environment.stderr_isatty, plan.settings.color, app.env)
+    return TurnSplit(environment.stdout, environment.stderr, dim=dim)
+
+
+class TurnSplit(io.TextIOBase):
+    """The answer text of each turn, held until it is known to be the final answer (then
+    written to stdout) or an intermediate turn's, before its tool calls (then to stderr, dim on a
+    terminal). Once a turn starts a tool_use block, the rest of its text goes to stderr live."""
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, *, dim: bool) -> None:
+        super().__init__()
+        self.stdout = stdout
+        self.stderr = stderr
+        self.dim = dim
+        self.held: list[str] = []
+        self.aside = False  # this turn calls tools: its text is not the answer
+
+    def write(self, text: str) -> int:
+        if self.aside:
+            self._aside(text)
+        else:
+            self.held.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.aside:
+            self.stderr.flush()
+
+    def before(self, event: LoopEvent) -> None:
+        """A tool_use block starts: what the turn said so far goes to stderr, before its panel."""
+        from claudecli.client import StreamEvent
+
+        if isinstance(event, StreamEvent) and is_tool_use_start(event.data) and not self.aside:
+            self.aside = True
+            self._aside("".join(self.held))
+            self.held.clear()
+
+    def after(self, event: LoopEvent) -> None:
+        from claudecli.tools.loop import RoundEnd
+
+        if isinstance(event, RoundEnd):  # the renderer has finished the turn's text
+            self.settle(final=event.message.get("stop_reason") != "tool_use")
+
+    def settle(self, *, final: bool) -> None:
+        text, self.held = "".join(self.held), []
+        if final:
+            self.stdout.write(text)
+            self.stdout.flush()
+        else:
+            self._aside(text)
+        self.aside = False
+
+    def _aside(self, text: str) -> None:
+        if text:
+            self.stderr.write(f"\x1b[2m{text}\x1b[0m" if self.dim else text)
+            self.stderr.flush()
+
+
+def is_tool_use_start(data: JSON) -> bool:
+    block = data.get("content_block") if data.get("type") == "content_block_start" else None
+    return isinstance(block, dict) and block.get("type") == "tool_use"
 
 
 # --- approval -------------------------------------------------------------------------------

@@ -20,10 +20,12 @@ from tests.cli.helpers import Result, cli_env, command, message_requests, run
 MCP_SERVER = str(Path(__file__).parents[1] / "tools" / "mcp_server.py")
 
 
-def calls(*names: str, tool_input: dict[str, Any] | None = None) -> dict[str, Any]:
+def calls(*names: str, tool_input: dict[str, Any] | None = None, text: str = "") -> dict[str, Any]:
     item: dict[str, Any] = {"tool": list(names)}
     if tool_input is not None:
         item["tool_input"] = tool_input
+    if text:
+        item["text"] = text
     return item
 
 
@@ -248,6 +250,71 @@ def test_json_is_the_whole_transcript_and_dry_run_the_first_request(
     body = json.loads(dry.text)
     assert body["tool_choice"] == {"type": "tool", "name": "list_dir"}
     assert body["tools"][0]["name"] == "list_dir"
+
+
+def test_a_pipe_gets_only_the_final_answer_and_stderr_the_turns_before_it(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.enqueue(calls("list_dir", tool_input={}, text="Let me look first."))
+    emulator.enqueue(calls("list_dir", tool_input={"path": "."}, text="One more look."))
+    emulator.enqueue({"text": "Two looks: done."})
+    result = tools_run(emulator, tmp_path, "--builtin", "list_dir", "look")
+    assert result.rc == 0, result
+    assert result.text == "Two looks: done.\n"
+    first, second = result.err.index("Let me look first."), result.err.index("One more look.")
+    assert first < result.err.index("list_dir", first) < second  # each before its tool panel
+    assert "\x1b[" not in result.err and "Two looks" not in result.err
+    for _ in range(2):
+        emulator.enqueue(calls("list_dir", tool_input={}, text="Let me look first."))
+        emulator.enqueue({"text": "done"})
+    document = json.loads(
+        tools_run(emulator, tmp_path, "--builtin", "list_dir", "--json", "go").text
+    )
+    replies = [m["content"] for m in document["messages"] if m["role"] == "assistant"]
+    said = [b["text"] for content in replies for b in content if b["type"] == "text"]
+    assert said == ["Let me look first.", "done"]  # --json keeps the whole transcript
+    events = tools_run(emulator, tmp_path, "--builtin", "list_dir", "--stream-json", "go").text
+    deltas = [json.loads(line).get("delta", {}) for line in events.splitlines()]
+    assert "".join(d.get("text", "") for d in deltas) == "Let me look first.done"
+
+
+def test_on_a_terminal_every_turn_shows_on_stdout(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.enqueue(calls("list_dir", tool_input={}, text="Let me look first."))
+    emulator.enqueue({"text": "Looked: done."})
+    controller, terminal = pty.openpty()
+    env = cli_env(emulator.url, TERM="dumb")
+    args = ["tools", "run", "--root", str(tmp_path), "--builtin", "list_dir", "look"]
+    proc = subprocess.Popen([*command(), *args], stdin=subprocess.DEVNULL, stdout=terminal,
+                            stderr=subprocess.PIPE, env=env)  # fmt: skip
+    os.close(terminal)
+    screen = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 20)
+        assert ready, screen
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closed: the process is done with it
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, err = proc.communicate(timeout=20)
+    os.close(controller)
+    assert proc.returncode == 0, err
+    assert b"Let me look first." in screen and b"Looked: done." in screen
+    assert screen.index(b"Let me look first.") < screen.index(b"Looked: done.")
+
+
+def test_on_a_terminal_stderr_the_turns_before_the_answer_are_dim(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.enqueue(calls("list_dir", tool_input={}, text="Let me look first."))
+    emulator.enqueue({"text": "Looked: done."})
+    env = cli_env(emulator.url, TERM="xterm-256color")
+    term = Terminal(["tools", "run", "--root", str(tmp_path), "--builtin", "list_dir", "go"], env)
+    term.expect("\x1b[2mLet me look first.")
+    rc, out = term.wait()
+    assert rc == 0 and out == b"Looked: done.\n", (rc, out)
 
 
 def test_a_bad_tools_file_is_one_line_with_its_position(emulator: Emulator, tmp_path: Path) -> None:
