@@ -63,7 +63,9 @@ FROM conversation c ORDER BY c.updated DESC, c.id DESC LIMIT ?
 USAGE: Final = """
 SELECT date(created, 'unixepoch') AS day, coalesce(model, '?'), count(*),
   sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens),
-  coalesce(sum(cost_usd), 0)
+  coalesce(sum(cost_usd), 0),
+  coalesce(sum(CASE WHEN json_extract(usage_json, '$.service_tier') = 'batch'
+                    THEN cache_read_tokens END), 0)
 FROM message WHERE role = 'assistant' AND created >= ?
 GROUP BY day, model ORDER BY day, model
 """
@@ -204,7 +206,10 @@ def _epoch_of_day(day: str) -> float:
 def _usage_row(row: tuple[Any, ...]) -> UsageRow:
     from claudecli.pricing import cache_savings
 
-    saved = cache_savings({"cache_read_input_tokens": row[5]}, row[1]) or 0.0
+    batch_reads = row[8] or 0  # batch answers read the cache at the batch price too
+    standard = cache_savings({"cache_read_input_tokens": (row[5] or 0) - batch_reads}, row[1])
+    batch = cache_savings({"cache_read_input_tokens": batch_reads, "service_tier": "batch"}, row[1])
+    saved = (standard or 0.0) + (batch or 0.0)
     cost = round(row[7], 10)  # no float noise in JSON (0.010199999999999999)
     return UsageRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], cost, round(saved, 10))
 

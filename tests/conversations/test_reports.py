@@ -72,6 +72,17 @@ def test_usage_per_day_and_model_with_cache_savings(store: Store, clock: Clock) 
     assert [row.day for row in store.usage(since_day="2023-11-15")] == ["2023-11-15"]
 
 
+def test_cache_savings_of_batch_answers_are_at_the_batch_price(store: Store) -> None:
+    conv = new(store)
+    exchange(store, conv, "a", "b", cache_read_input_tokens=4000)
+    exchange(store, conv, "c", "d", cache_read_input_tokens=6000, service_tier="batch")
+    [row] = store.usage()
+    standard = cache_savings({"cache_read_input_tokens": 4000}, MODEL) or 0.0
+    batch = cache_savings({"cache_read_input_tokens": 6000, "service_tier": "batch"}, MODEL) or 0.0
+    assert batch < cache_savings({"cache_read_input_tokens": 6000}, MODEL)  # the discount applies
+    assert row.cache_savings_usd == pytest.approx(standard + batch)
+
+
 def test_delete_removes_turns_and_unshared_attachments(store: Store) -> None:
     keep, drop = new(store), new(store)
     store.add_user_turn(keep, [document(), text("shared")])
