@@ -7,7 +7,7 @@ import io
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Annotated, Any, Final, TextIO, cast
 
 import typer
@@ -415,7 +415,8 @@ def drive(
     except BaseException:
         renderer.abort("")  # the one-line error comes from the guard
         if split is not None:
-            split.settle(final=True)  # a partial answer is kept, as `ask` keeps it
+            with suppress(OSError):  # a closed pipe: the first error is the one to report
+                split.settle(final=True)  # a partial answer is kept, as `ask` keeps it
         raise
 
 
@@ -560,8 +561,8 @@ class TurnSplit(io.TextIOBase):
 
         if isinstance(event, StreamEvent) and is_tool_use_start(event.data) and not self.aside:
             self.aside = True
-            self._aside("".join(self.held))
-            self.held.clear()
+            text, self.held = "".join(self.held), []
+            self._aside(text + ("\n" if text and not text.endswith("\n") else ""))
 
     def after(self, event: LoopEvent) -> None:
         from claudecli.tools.loop import RoundEnd
@@ -574,7 +575,7 @@ class TurnSplit(io.TextIOBase):
         if final:
             self.stdout.write(text)
             self.stdout.flush()
-        else:
+        elif text.strip():  # (a lone newline ends a line already ended before the tool panel)
             self._aside(text)
         self.aside = False
 

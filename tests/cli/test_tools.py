@@ -264,6 +264,7 @@ def test_a_pipe_gets_only_the_final_answer_and_stderr_the_turns_before_it(
     first, second = result.err.index("Let me look first."), result.err.index("One more look.")
     assert first < result.err.index("list_dir", first) < second  # each before its tool panel
     assert "\x1b[" not in result.err and "Two looks" not in result.err
+    assert "Let me look first.\n[tool · list_dir]" in result.err
     for _ in range(2):
         emulator.enqueue(calls("list_dir", tool_input={}, text="Let me look first."))
         emulator.enqueue({"text": "done"})
@@ -276,6 +277,17 @@ def test_a_pipe_gets_only_the_final_answer_and_stderr_the_turns_before_it(
     events = tools_run(emulator, tmp_path, "--builtin", "list_dir", "--stream-json", "go").text
     deltas = [json.loads(line).get("delta", {}) for line in events.splitlines()]
     assert "".join(d.get("text", "") for d in deltas) == "Let me look first.done"
+
+
+def test_a_final_turn_cut_short_keeps_its_partial_answer_on_the_pipe(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.enqueue(calls("list_dir", tool_input={}, text="Looking."))
+    emulator.enqueue({"text": "The partial answer", "fault": "stall", "after": 4, "seconds": 30})
+    result = tools_run(emulator, tmp_path, "--builtin", "list_dir", "--timeout", "3", "go")
+    assert result.rc == 7, result
+    assert result.text.startswith("The partial") and "Looking." in result.err
+    assert "the answer was cut short" in result.err
 
 
 def test_on_a_terminal_every_turn_shows_on_stdout(emulator: Emulator, tmp_path: Path) -> None:
