@@ -556,10 +556,14 @@ class TurnSplit(io.TextIOBase):
             self.stderr.flush()
 
     def before(self, event: LoopEvent) -> None:
-        """A tool_use block starts: what the turn said so far goes to stderr, before its panel."""
+        """A tool_use block starts: what the turn said so far goes to stderr, before its panel.
+        Tool results drawn between turns (on stdout by the rich renderer) stay aside too."""
         from claudecli.client import StreamEvent
+        from claudecli.tools.loop import RoundStart
 
-        if isinstance(event, StreamEvent) and is_tool_use_start(event.data) and not self.aside:
+        if isinstance(event, RoundStart):
+            self.aside = False
+        elif isinstance(event, StreamEvent) and is_tool_use_start(event.data) and not self.aside:
             self.aside = True
             text, self.held = "".join(self.held), []
             self._aside(text + ("\n" if text and not text.endswith("\n") else ""))
@@ -577,7 +581,7 @@ class TurnSplit(io.TextIOBase):
             self.stdout.flush()
         elif text.strip():  # (a lone newline ends a line already ended before the tool panel)
             self._aside(text)
-        self.aside = False
+        self.aside = not final
 
     def _aside(self, text: str) -> None:
         if text:

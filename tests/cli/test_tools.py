@@ -279,6 +279,16 @@ def test_a_pipe_gets_only_the_final_answer_and_stderr_the_turns_before_it(
     assert "".join(d.get("text", "") for d in deltas) == "Let me look first.done"
 
 
+def test_a_forced_colour_pipe_also_gets_only_the_answer(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.enqueue(calls("list_dir", tool_input={}, text="Let me look first."))
+    emulator.enqueue({"text": "Looked: done."})
+    env = cli_env(emulator.url, FORCE_COLOR="1")
+    result = tools_run(emulator, tmp_path, "--builtin", "list_dir", "look", env=env)
+    assert result.rc == 0, result
+    assert result.text.strip() == "Looked: done."  # rich blocks, no tool panel, no earlier turn
+    assert "Let me look first." in result.err and "result · list_dir" in result.err
+
+
 def test_a_final_turn_cut_short_keeps_its_partial_answer_on_the_pipe(
     emulator: Emulator, tmp_path: Path
 ) -> None:
