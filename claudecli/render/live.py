@@ -2,12 +2,17 @@
 
 Closed Markdown blocks (see `blocks.py`) are rendered once with `rich.markdown.Markdown` (built
 by `markdown.py` without a parser per block) and printed to the scrollback, the blocks that one
-delta closes in one print. Only the open block lives in a transient `rich.live.Live` region:
-the tail Markdown, the thinking section, or the panel of a tool call whose input is streaming.
-That region is rendered by us, at most `fps` times a second (manual refreshes, injectable clock),
-from a bounded window of the tail, and cropped to the terminal height keeping the **last** lines
-(never a frozen `...`). Live itself only ever re-draws the cached lines of the last render, so a
-commit costs one block render. `stats` counts the renders for tests.
+delta closes in one print. Only the open block lives in a transient live region (`_Region`, a
+Rich render hook like `rich.live.Live`): the tail Markdown, the thinking section, or the panel of
+a tool call whose input is streaming. That region is rendered by us, at most `fps` times a second
+(manual refreshes, injectable clock), from a bounded window of the tail, and cropped to the
+terminal height keeping the **last** lines (never a frozen `...`). A print only ever re-draws the
+cached lines of the last render, so a commit costs one block render. `stats` counts the renders
+for tests.
+
+A resize while the region is shown: the region knows the width of every row it drew, so it erases
+the rows they occupy at the new width on a terminal that reflows (tmux, VTE, iTerm2, kitty...:
+`terminal.terminal_reflows`), and the rows it drew on one that truncates instead (xterm).
 
 Thinking (shown only with `--show-thinking`) streams in the live region; when it ends, all of it
 is printed once to the scrollback, dim, followed by its summary line ("thought for 3.0 s"): the
@@ -24,16 +29,25 @@ cursor movement: blocks appear as they close, thinking and tool calls when they 
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Concatenate, ParamSpec, TextIO, TypeVar
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.live import Live
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    ConsoleRenderable,
+    Group,
+    RenderableType,
+    RenderHook,
+    RenderResult,
+)
+from rich.control import Control
 from rich.panel import Panel
-from rich.segment import Segment
+from rich.segment import ControlType, Segment
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
@@ -44,9 +58,16 @@ from .core import StreamRenderer
 from .markdown import lexer_for, markdown, theme_for
 from .spinner import Clock, Spinner
 from .summaries import Summary
-from .terminal import ErrWriter
+from .terminal import ErrWriter, terminal_reflows
 
-__all__ = ["LiveRenderer", "LiveSink", "RenderStats", "Throttle", "make_console"]
+__all__ = [
+    "LiveRenderer",
+    "LiveSink",
+    "RenderStats",
+    "TerminalConsole",
+    "Throttle",
+    "make_console",
+]
 
 Lines = list[list[Segment]]
 # Rich's headings differ by colour from level 2 on: without colour, attributes must tell them.
@@ -59,6 +80,12 @@ _MONOCHROME = {
 _DIM = Style(dim=True)
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+
+
+class TerminalConsole(Console):
+    """A Console that also knows whether its terminal reflows its lines on a resize."""
+
+    reflows = False
 
 
 def make_console(
@@ -76,7 +103,7 @@ def make_console(
     Without `color`, `styles` keeps the attributes (bold, italic, underline, dim, reverse) and
     headings are made bold, since no colour tells them apart: NO_COLOR removes colour only.
     """
-    return Console(
+    console = TerminalConsole(
         file=file,
         force_terminal=True,
         force_interactive=animate,
@@ -90,13 +117,15 @@ def make_console(
         emoji=False,
         _environ=dict(env) if env is not None else None,
     )
+    console.reflows = terminal_reflows(os.environ if env is None else env)
+    return console
 
 
 @dataclass(slots=True)
 class RenderStats:
     block_renders: int = 0  # closed Markdown blocks rendered (each exactly once)
     tail_renders: int = 0  # renders of the live region's content (throttled)
-    refreshes: int = 0  # Live refreshes
+    refreshes: int = 0  # refreshes of the live region
 
 
 class Throttle:
@@ -115,26 +144,77 @@ class Throttle:
         return True
 
 
-class _Frame:
-    """The live region's content: lines rendered earlier, re-emitted without re-rendering.
+_ERASE_ROW = (ControlType.ERASE_IN_LINE, 2)
+_ROW_UP = (ControlType.CURSOR_UP, 1)
 
-    Rich's `Live` erases its region by moving the cursor up from where the region ended, so
-    the cursor must still be there when the next commit (or `stop()`) comes. Rich pads most
-    lines to the full width, which leaves the cursor in the terminal's pending-wrap state: any
-    character the tty echoes then (`^C` on Ctrl-C) wraps to a new row, and the erase would
-    start one row too low, leaving the region's top row behind. So a non-empty frame ends with
-    an empty row for the cursor: an echo lands there, inside the region, and is erased with it.
+
+class _Region(RenderHook):
+    """The live region: `lines`, re-drawn below whatever is printed through the console.
+
+    Like `rich.live.Live`, each print (a commit, or a refresh printing nothing) is preceded by
+    the erase of the region and followed by the region drawn again. The erase starts from the
+    region's last row, where drawing left the cursor, and goes up the rows the region occupies
+    *now*, computed from the visible width of every row drawn (kept here): one row each at the
+    width they were drawn at, ceil(width / new width) after a resize on a terminal that
+    `reflows` (it re-wraps the old rows, and the cursor follows its text). A terminal that does
+    not reflow truncates a narrowed row, so there the region keeps its height: erasing the
+    reflowed height would erase committed lines above it.
+
+    Rich pads most lines to the full width, which leaves the cursor in the terminal's
+    pending-wrap state: any character the tty echoes then (`^C` on Ctrl-C) wraps to a new row,
+    and the erase would start one row too low, leaving the region's top row behind. So the
+    region (even an empty one) ends with an empty row for the cursor: an echo lands there,
+    inside the region, and is erased with it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, console: Console, *, reflows: bool) -> None:
+        self.console = console
+        self.reflows = reflows
         self.lines: Lines = []
+        self._widths: list[int] = []  # each row drawn last, the cursor's (empty) row included
+        self._drawn_at = 1  # the terminal's width then
+
+    def start(self) -> None:
+        self.console.show_cursor(False)
+        self.console.push_render_hook(self)
+
+    def refresh(self) -> None:
+        self.console.print(Control())
+
+    def stop(self) -> None:
+        """Erase the region (the cursor ends where its top row was) and give the cursor back."""
+        self.console.pop_render_hook()
+        self.console.control(self._erase())
+        self._widths = []
+        self.console.show_cursor(True)
+
+    def rows(self) -> int:
+        """The rows the region occupies on the screen now."""
+        width = self.console.width
+        at = width if self.reflows and width != self._drawn_at else self._drawn_at
+        return sum(max(1, -(-cells // max(at, 1))) for cells in self._widths)
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [self._erase(), *renderables, self]
+
+    def _erase(self) -> Control:
+        rows = self.rows()
+        if not rows:
+            return Control()
+        return Control(ControlType.CARRIAGE_RETURN, _ERASE_ROW, *(_ROW_UP, _ERASE_ROW) * (rows - 1))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.size.width
+        self._drawn_at = width
+        self._widths = []
         for line in self.lines:
+            cells = Segment.get_line_length(line)
+            if cells > width:  # drawn at an older width: cropped, so that it takes one row
+                line, cells = Segment.adjust_line_length(line, width), width
+            self._widths.append(cells)
             yield from line
             yield Segment.line()
-        if self.lines:
-            yield Segment("")  # the cursor's row (an empty line of the region)
+        self._widths.append(0)  # the cursor's row, where the next print starts, empty
 
 
 class _Lines:
@@ -257,6 +337,13 @@ def _summary_renderable(summary: Summary, code_theme: str) -> RenderableType:
     return Panel(body, title=title, title_align="left", border_style=border, expand=False)
 
 
+def _reflows(console: Console, reflows: bool | None) -> bool:
+    """`reflows` if given, else what `make_console` found out about the terminal."""
+    if reflows is not None:
+        return reflows
+    return isinstance(console, TerminalConsole) and console.reflows
+
+
 def _locked(
     method: Callable[Concatenate[LiveSink, _P], _R],
 ) -> Callable[Concatenate[LiveSink, _P], _R]:
@@ -287,6 +374,7 @@ class LiveSink:
         fps: float = 15.0,
         code_theme: str = "monokai",
         catch_up: bool = False,
+        reflows: bool | None = None,
     ) -> None:
         self.console = console
         self.stats = RenderStats()
@@ -294,8 +382,8 @@ class LiveSink:
         self._interval = 1.0 / fps
         self._throttle = Throttle(clock, self._interval)
         self._code_theme = code_theme
-        self._frame = _Frame()
-        self._live: Live | None = None
+        self._frame = _Region(console, reflows=_reflows(console, reflows))
+        self._live: _Region | None = None
         self._tail: _Tail | None = None
         self._markdown: BlockSplitter | None = None
         self._dirty = False
@@ -306,6 +394,11 @@ class LiveSink:
         self._thread: threading.Thread | None = None
         self._drawn_width: int | None = None  # the width the live region was last drawn at
         self._ticks = console.no_color or console.color_system is None  # no colour: `code`
+
+    @property
+    def reflows(self) -> bool:
+        """Whether the terminal re-wraps the live region's rows on a resize (see `_Region`)."""
+        return self._frame.reflows
 
     # -- Sink --------------------------------------------------------------------------------
 
@@ -447,7 +540,7 @@ class LiveSink:
         if not blocks:
             return
         # The frame was rendered from a tail that still held these blocks: drawn again below
-        # the commit (Live re-draws it on every print) it would show them twice until the
+        # the commit (the region re-draws it on every print) it would show them twice until the
         # next refresh, which a stalled stream never brings. The next tick() redraws the tail.
         self._frame.lines = []
         lines: Lines = []
@@ -479,17 +572,9 @@ class LiveSink:
         self._printed = True
         self._note_drawn()
 
-    def _ensure_live(self) -> Live | None:
+    def _ensure_live(self) -> _Region | None:
         if self._live is None and self._animate:
-            self._live = Live(
-                self._frame,
-                console=self.console,
-                auto_refresh=False,
-                transient=True,
-                redirect_stdout=False,
-                redirect_stderr=False,
-                vertical_overflow="visible",
-            )
+            self._live = self._frame
             self._live.start()
             if self._catch_up:
                 self._start_catch_up()
@@ -510,7 +595,16 @@ class LiveSink:
         renderable = self._tail.renderable(height, height * max(self.console.width, 20))
         self.stats.tail_renders += 1
         lines = self._render_cropped(renderable)
-        return _crop([_rstrip(line) for line in lines], height - 1)
+        return _crop([_rstrip(line) for line in lines], self._tail_rows(height))
+
+    def _tail_rows(self, height: int) -> int:
+        """The rows the live region may show (its cursor's row apart).
+
+        The whole screen but the cursor's row; half of it on a terminal that reflows, so that
+        the region still fits the screen after the window narrows by up to half: rows pushed
+        above the screen's top are out of reach of any erase (tmux moves them to its history).
+        """
+        return max(1, (height // 2 if self._frame.reflows else height) - 1)
 
 
 class LiveRenderer(StreamRenderer):
@@ -530,6 +624,7 @@ class LiveRenderer(StreamRenderer):
         fps: float = 15.0,
         code_theme: str = "monokai",
         catch_up: bool = False,
+        reflows: bool | None = None,
     ) -> None:
         self.sink = LiveSink(
             console,
@@ -538,6 +633,7 @@ class LiveRenderer(StreamRenderer):
             fps=fps,
             code_theme=code_theme,
             catch_up=catch_up,
+            reflows=reflows,
         )
         super().__init__(
             self.sink,

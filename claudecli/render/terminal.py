@@ -21,7 +21,14 @@ from typing import Literal, TextIO
 
 from .sanitize import sanitize
 
-__all__ = ["ColorChoice", "ErrWriter", "OutputMode", "choose_mode", "stream_wants_color"]
+__all__ = [
+    "ColorChoice",
+    "ErrWriter",
+    "OutputMode",
+    "choose_mode",
+    "stream_wants_color",
+    "terminal_reflows",
+]
 
 ColorChoice = Literal["auto", "always", "never"]
 _SGR = {"dim": "\x1b[2m", "warn": "\x1b[33m", "error": "\x1b[31m", "bold": "\x1b[1m"}
@@ -71,6 +78,40 @@ def choose_mode(
         err_color=stream_wants_color(stderr_isatty, color, env),
         spinner=stderr_isatty and not dumb,
         styles=out_color or not dumb,
+    )
+
+
+# Terminals known to re-wrap ("reflow") their lines when the window narrows or widens, told by
+# what they put in their children's environment. tmux comes first: inside it, tmux is the
+# terminal that matters. xterm (XTERM_VERSION) does not reflow, whatever it inherited.
+_REFLOW_VARS = (
+    "VTE_VERSION",
+    "KITTY_WINDOW_ID",
+    "WT_SESSION",
+    "ALACRITTY_WINDOW_ID",
+    "WEZTERM_PANE",
+)
+_REFLOW_PROGRAMS = ("iterm.app", "apple_terminal", "wezterm", "vscode", "ghostty")
+_REFLOW_TERMS = ("xterm-kitty", "alacritty", "foot", "xterm-ghostty", "wezterm")
+
+
+def terminal_reflows(env: Mapping[str, str]) -> bool:
+    """Whether the terminal re-wraps what it shows on a resize (unknown: no, the safe answer).
+
+    A renderer that erases its live region after a resize must know: a reflowing terminal shows
+    a narrowed row on several rows; one that does not (xterm, the Linux console) truncates it,
+    and erasing the reflowed count there would erase lines above the region.
+    """
+    if _is_set(env, "TMUX"):
+        return True
+    if _is_set(env, "XTERM_VERSION") or _is_set(env, "STY"):  # xterm, GNU screen
+        return False
+    program = env.get("TERM_PROGRAM", "").lower()
+    term = env.get("TERM", "").lower()
+    return (
+        any(_is_set(env, name) for name in _REFLOW_VARS)
+        or program in _REFLOW_PROGRAMS
+        or term.startswith(_REFLOW_TERMS)
     )
 
 

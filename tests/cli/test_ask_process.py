@@ -181,3 +181,35 @@ def test_tty_pause_mid_answer_shows_everything_received(tmux: list[str], tmp_pat
 
 BEGIN = "BEGIN-ASK"
 STATUS = re.compile(r"^status:(\d+) *$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("columns", [50, 120], ids=["narrowing", "widening"])
+def test_tty_resize_mid_answer_leaves_no_duplicated_line(
+    tmux: list[str], tmp_path: Path, columns: int
+) -> None:
+    # The server pauses with a paragraph open (in the live region, rows up to 80 wide); the
+    # window is resized meanwhile. tmux re-wraps the region's old rows at the new width: the
+    # redraw must erase all of them, so the scrollback shows each word once. The screen is
+    # full first, as in a session that has been going on: tmux keeps the cursor's row when it
+    # re-wraps, so a region that grows by more rows than there are above it has its top rows
+    # pushed into tmux's history, beyond the reach of any erase (a known limit).
+    words = " ".join(f"word{i:03d}" for i in range(120))
+    subprocess.run([*tmux, "send-keys", "-t", "ask", "seq 30", "Enter"], check=True, timeout=10)
+    _wait_for(lambda: "\n30\n" in _pane(tmux), timeout=10)
+    _type_ask(tmux, tmp_path, f'#emu text="{words}" fault=stall after=40 seconds=3')
+    _wait_for(lambda: "word030" in _pane(tmux), timeout=10)
+    subprocess.run(
+        [*tmux, "resize-window", "-t", "ask", "-x", str(columns), "-y", "24"],
+        check=True,
+        timeout=10,
+    )
+    _wait_for(lambda: STATUS.search(_pane(tmux)) is not None, timeout=20)
+    screen = _pane(tmux)
+    status = STATUS.search(screen)
+    begin = re.search(rf"^{BEGIN} *$", screen, re.MULTILINE)
+    assert status is not None and status.group(1) == "0" and begin is not None, screen
+    answer = screen[begin.end() : status.start()]
+    assert answer.count("word000") == 1 and answer.count("word119") == 1, screen
+    lines = [line.strip() for line in answer.splitlines() if "word" in line]
+    assert len(lines) == len(set(lines)), screen  # no row drawn twice
+    assert " ".join(lines).split() == words.split(), screen  # nothing torn or lost

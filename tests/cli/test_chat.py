@@ -291,11 +291,6 @@ def test_slash_commands(pane: Pane, emulator: Emulator, tmp_path: Path) -> None:
     assert pane.status() == 0
 
 
-@pytest.mark.xfail(
-    reason="render/live.py: narrowing the window mid-answer leaves the live region's old rows "
-    "in the scrollback (tmux reflows them; Rich erases only the old row count)",
-    strict=True,
-)
 def test_resize_mid_answer_leaves_no_duplicated_line(pane: Pane) -> None:
     pane.chat()
     before = pane.prompts()

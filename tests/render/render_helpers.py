@@ -75,13 +75,53 @@ class Screen:
     With `width`, text wraps like xterm's autowrap: a character written in the last column
     leaves the cursor there, and the next printable character first moves to a new line (so
     what the tty echoes, e.g. `^C`, lands one row lower than a program that forgot it expects).
+    `resize()` changes the width like a terminal that reflows (tmux, VTE) or one that truncates
+    (xterm). The screen has no height: nothing is ever out of reach of the cursor.
     """
 
     def __init__(self, width: int | None = None) -> None:
         self.lines: list[str] = [""]
+        self.soft: set[int] = set()  # rows that the autowrap continued on the next row
         self.row = 0
         self.col = 0
         self.width = width
+
+    def resize(self, width: int, *, reflow: bool) -> Screen:
+        """Re-wrap every row at `width`, the cursor following its text; or truncate the rows."""
+        if reflow:
+            self._reflow(width)
+        else:
+            self.lines = [line[:width] for line in self.lines]
+            self.col = min(self.col, width - 1)
+        self.width = width
+        return self
+
+    def _reflow(self, width: int) -> None:
+        lines: list[str] = []
+        soft: set[int] = set()
+        cursor = (0, 0)
+        for first, last, text in self._logical():
+            if first <= self.row <= last:
+                offset = sum(len(self.lines[r]) for r in range(first, self.row)) + self.col
+                cursor = (len(lines) + offset // width, offset % width)
+            chunks = [text[i : i + width] for i in range(0, len(text), width)] or [""]
+            soft.update(range(len(lines), len(lines) + len(chunks) - 1))
+            lines.extend(chunks)
+        while len(lines) <= cursor[0]:
+            lines.append("")
+        self.lines, self.soft = lines, soft
+        self.row, self.col = cursor
+
+    def _logical(self) -> list[tuple[int, int, str]]:
+        """(first row, last row, text) of each line written, joining the autowrapped rows."""
+        out: list[tuple[int, int, str]] = []
+        for row, line in enumerate(self.lines):
+            if row - 1 in self.soft:
+                first, _, text = out[-1]
+                out[-1] = (first, row, text + line)
+            else:
+                out.append((row, row, line))
+        return out
 
     def feed(self, data: str) -> Screen:
         for match in _TOKEN.finditer(data):
@@ -112,6 +152,7 @@ class Screen:
         elif final == "K":
             keep = "" if params == "2" else self.lines[self.row][: self.col]
             self.lines[self.row] = keep
+            self.soft.discard(self.row)
         elif final in "hl" and params == "?25":
             pass  # cursor show / hide
         elif final == "m":
@@ -128,6 +169,7 @@ class Screen:
     def _put(self, text: str) -> None:
         while text:
             if self.width is not None and self.col >= self.width:
+                self.soft.add(self.row)
                 self._newline()  # the deferred wrap of a full line
             room = len(text) if self.width is None else self.width - self.col
             chunk, text = text[:room], text[room:]
