@@ -33,29 +33,10 @@ before anything is shown; a stream that breaks later keeps the partial answer (e
 
 
 @guarded
+@o.request_flags()
 def ask(
     ctx: typer.Context,
     prompt: o.Prompt = None,
-    attach: o.Attach = None,
-    system: o.System = None,
-    system_file: o.SystemFile = None,
-    prefill: o.Prefill = None,
-    model: o.Model = None,
-    max_tokens: o.MaxTokens = None,
-    thinking: o.Thinking = None,
-    effort: o.Effort = None,
-    show_thinking: o.ShowThinking = False,
-    stop: o.Stop = None,
-    schema: o.Schema = None,
-    cache: o.Cache = None,
-    cache_ttl: o.CacheTtl = None,
-    citations: o.Citations = False,
-    beta: o.Beta = None,
-    force: o.Force = False,
-    continue_: o.Continue = False,
-    conversation: o.ConversationId = None,
-    no_history: o.NoHistory = False,
-    role: o.Role = None,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -86,31 +67,9 @@ def ask(
             "--usage", help="Tokens and estimated cost on stderr.", rich_help_panel=o.OUTPUT
         ),
     ] = False,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colours.", rich_help_panel=o.OUTPUT)
-    ] = False,
-    max_retries: Annotated[
-        int | None,
-        typer.Option(
-            "--max-retries",
-            min=0,
-            metavar="N",
-            help="Retries on transient errors, before anything is shown (default 2).",
-            rich_help_panel=o.NETWORK,
-        ),
-    ] = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout",
-            click_type=o.POSITIVE_SECONDS,
-            metavar="SECONDS",
-            help="Total time limit for the whole answer.",
-            rich_help_panel=o.NETWORK,
-        ),
-    ] = None,
+    **flags: Any,
 ) -> None:
-    run_ask(ctx.obj, {name: value for name, value in locals().items() if name != "ctx"})
+    run_ask(ctx.obj, o.all_flags(locals(), flags))
 
 
 def register(app: typer.Typer) -> None:

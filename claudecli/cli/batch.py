@@ -93,6 +93,17 @@ def register(app: typer.Typer) -> None:
 
 @batch_app.command("submit", help=SUBMIT_HELP)
 @guarded
+@o.request_flags(
+    without=(
+        "show_thinking",
+        "role",
+        "continue_",
+        "conversation",
+        "no_history",
+        "no_color",
+        "timeout",
+    )
+)
 def submit(
     ctx: typer.Context,
     inputs: Annotated[
@@ -127,20 +138,6 @@ def submit(
             rich_help_panel=o.INPUT,
         ),
     ] = None,
-    attach: o.Attach = None,
-    system: o.System = None,
-    system_file: o.SystemFile = None,
-    prefill: o.Prefill = None,
-    model: o.Model = None,
-    max_tokens: o.MaxTokens = None,
-    thinking: o.Thinking = None,
-    effort: o.Effort = None,
-    stop: o.Stop = None,
-    schema: o.Schema = None,
-    cache: o.Cache = None,
-    cache_ttl: o.CacheTtl = None,
-    citations: o.Citations = False,
-    beta: o.Beta = None,
     job: Job = None,
     out: Out = None,
     force: Annotated[
@@ -173,9 +170,9 @@ def submit(
     ] = None,
     quiet: Quiet = False,
     max_retries: MaxRetries = None,
+    **flags: Any,
 ) -> None:
-    flags = {name: value for name, value in locals().items() if name != "ctx"}
-    run_submit(ctx.obj, flags)
+    run_submit(ctx.obj, o.all_flags(locals(), flags))
 
 
 def run_submit(app: AppContext, flags: dict[str, Any]) -> None:

@@ -42,59 +42,19 @@ from `claudecli history list`. Needs a terminal: in a script, use `claudecli ask
 
 
 @guarded
+@o.request_flags(without=("schema",))
 def chat(
     ctx: typer.Context,
     prompt: o.Prompt = None,
-    attach: o.Attach = None,
-    system: o.System = None,
-    system_file: o.SystemFile = None,
-    prefill: o.Prefill = None,
-    model: o.Model = None,
-    max_tokens: o.MaxTokens = None,
-    thinking: o.Thinking = None,
-    effort: o.Effort = None,
-    show_thinking: o.ShowThinking = False,
-    stop: o.Stop = None,
-    cache: o.Cache = None,
-    cache_ttl: o.CacheTtl = None,
-    citations: o.Citations = False,
-    beta: o.Beta = None,
-    force: o.Force = False,
-    role: o.Role = None,
-    continue_: o.Continue = False,
-    conversation: o.ConversationId = None,
     new: Annotated[
         bool,
         typer.Option(
             "--new", help="Start a new conversation (the default).", rich_help_panel=o.CONVERSATION
         ),
     ] = False,
-    no_history: o.NoHistory = False,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colours.", rich_help_panel=o.OUTPUT)
-    ] = False,
-    max_retries: Annotated[
-        int | None,
-        typer.Option(
-            "--max-retries",
-            min=0,
-            metavar="N",
-            help="Retries on transient errors, before anything is shown (default 2).",
-            rich_help_panel=o.NETWORK,
-        ),
-    ] = None,
-    timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--timeout",
-            click_type=o.POSITIVE_SECONDS,
-            metavar="SECONDS",
-            help="Total time limit for each answer.",
-            rich_help_panel=o.NETWORK,
-        ),
-    ] = None,
+    **flags: Any,
 ) -> None:
-    run_chat(ctx.obj, {name: value for name, value in locals().items() if name != "ctx"})
+    run_chat(ctx.obj, o.all_flags(locals(), flags))
 
 
 def register(app: typer.Typer) -> None:

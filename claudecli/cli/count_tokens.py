@@ -69,27 +69,29 @@ class Report:
 
 
 @guarded
+@o.request_flags(
+    without=(
+        "show_thinking",
+        "stop",
+        "force",
+        "role",
+        "continue_",
+        "conversation",
+        "no_history",
+        "no_color",
+        "max_retries",
+        "timeout",
+    )
+)
 def count_tokens(
     ctx: typer.Context,
     prompt: o.Prompt = None,
-    attach: o.Attach = None,
-    system: o.System = None,
-    system_file: o.SystemFile = None,
-    prefill: o.Prefill = None,
-    model: o.Model = None,
     max_tokens: CountMaxTokens = None,
-    thinking: o.Thinking = None,
-    effort: o.Effort = None,
-    schema: o.Schema = None,
-    cache: o.Cache = None,
-    cache_ttl: o.CacheTtl = None,
-    citations: o.Citations = False,
-    beta: o.Beta = None,
     json_out: o.Json = False,
     each: Each = False,
+    **flags: Any,
 ) -> None:
-    flags = {name: value for name, value in locals().items() if name not in ("ctx", "each")}
-    run_count(ctx.obj, flags, each=each)
+    run_count(ctx.obj, {**o.all_flags(locals(), flags), "each": each}, each=each)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,9 @@ Rich) and shows its accepted values as its metavar (`--effort low|medium|high|xh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Final
+import inspect
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Final, TypeVar
 
 import typer
 from typer._click.types import FloatRange
@@ -196,6 +197,96 @@ Role = Annotated[
         rich_help_panel=INPUT,
     ),
 ]
+NoColor = Annotated[bool, typer.Option("--no-color", help="No colours.", rich_help_panel=OUTPUT)]
+MaxRetries = Annotated[
+    int | None,
+    typer.Option(
+        "--max-retries",
+        min=0,
+        metavar="N",
+        help="Retries on transient errors, before anything is shown (default 2).",
+        rich_help_panel=NETWORK,
+    ),
+]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        click_type=POSITIVE_SECONDS,
+        metavar="SECONDS",
+        help="Total time limit for each answer.",
+        rich_help_panel=NETWORK,
+    ),
+]
+
+# Every flag a model-calling command may take, in help order: (parameter, declaration, default).
+# `request_flags` adds them to a command's signature, so each is declared here only.
+REQUEST_FLAGS: Final[tuple[tuple[str, Any, Any], ...]] = (
+    ("attach", Attach, None),
+    ("system", System, None),
+    ("system_file", SystemFile, None),
+    ("prefill", Prefill, None),
+    ("model", Model, None),
+    ("max_tokens", MaxTokens, None),
+    ("thinking", Thinking, None),
+    ("effort", Effort, None),
+    ("show_thinking", ShowThinking, False),
+    ("stop", Stop, None),
+    ("schema", Schema, None),
+    ("cache", Cache, None),
+    ("cache_ttl", CacheTtl, None),
+    ("citations", Citations, False),
+    ("beta", Beta, None),
+    ("force", Force, False),
+    ("role", Role, None),
+    ("continue_", Continue, False),
+    ("conversation", ConversationId, None),
+    ("no_history", NoHistory, False),
+    ("no_color", NoColor, False),
+    ("max_retries", MaxRetries, None),
+    ("timeout", Timeout, None),
+)
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def request_flags(*, without: Collection[str] = ()) -> Callable[[Command], Command]:
+    """Give a Typer command the shared request flags (all but `without`) after its arguments.
+
+    The command takes them as keyword arguments (`**flags`); a flag it declares itself keeps its
+    own declaration. Typer reads the signature set here (`__signature__`).
+    """
+
+    def decorate(command: Command) -> Command:
+        signature = inspect.signature(command, eval_str=True)  # real annotations for Typer
+        own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        names = {p.name for p in own} | set(without)
+        added = [_flag(name, declared, default) for name, declared, default in REQUEST_FLAGS]
+        added = [parameter for parameter in added if parameter.name not in names]
+        head = [p for p in own if p.default is p.empty or _is_argument(p)]
+        rest = [p for p in own if p not in head]
+        parameters = [*head, *added, *rest]
+        command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        return command
+
+    return decorate
+
+
+def _flag(name: str, declared: Any, default: Any) -> inspect.Parameter:
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Parameter(name, kind, default=default, annotation=declared)
+
+
+def _is_argument(parameter: inspect.Parameter) -> bool:
+    """A positional argument (`Prompt`): it stays before the flags."""
+    return parameter.annotation is Prompt
+
+
+def all_flags(values: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:
+    """A command's own parameters (`values`, from `locals()`) and its shared `flags`, as one
+    mapping by parameter name (the Typer context is left out)."""
+    own = {name: value for name, value in values.items() if name not in ("ctx", "flags")}
+    return {**flags, **own}
 
 
 def chosen_role(name: str | None, roles: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
