@@ -16,10 +16,12 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+
+from claudecli.conversations.opening import immediate
 
 from .records import RESENDABLE, Item, Job, NewItem, Submission
 
@@ -97,16 +99,8 @@ class BatchDB:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._db)
 
     @_guarded
     def _create_tables(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -12,7 +14,7 @@ from claudecli.paths import ensure_private_dir
 from .records import StoreError, StoreUnwritable
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["connect", "connect_read_only", "store_error"]
+__all__ = ["connect", "connect_read_only", "immediate", "store_error"]
 
 FILE_MODE: Final = 0o600
 _CORRUPT: Final = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
@@ -35,6 +37,20 @@ def connect(path: Path, *, busy_timeout: float) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (BEGIN IMMEDIATE: the write lock first, so two writers queue on
+    busy_timeout instead of failing later), committed at the end, rolled back on any error."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:

@@ -13,8 +13,8 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Concatenate, Final, Literal, ParamSpec, TypeVar
 
@@ -24,7 +24,7 @@ from . import reports
 from .blobs import Blob, extract_blobs, read_reference, rehydrate
 from .content import make_title, plain_text, token_counts
 from .ids import new_id
-from .opening import connect, connect_read_only, store_error
+from .opening import connect, connect_read_only, immediate, store_error
 from .recorder import ReplyRecorder
 from .records import (
     Conversation,
@@ -113,16 +113,8 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate(self._db)
 
     # --- conversations ----------------------------------------------------------------------
 
