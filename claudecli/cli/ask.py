@@ -165,11 +165,11 @@ def begin_recording(
     flags: dict[str, Any],
 ) -> Recording | None:
     """Commit the user turn before the request goes out (None: this turn is not recorded)."""
+    if store is None or store.read_only or flags["no_history"] or not plan.settings.history:
+        return None
     from claudecli.conversations import StoreError, make_title
     from claudecli.turn.record import start_recording
 
-    if store is None or store.read_only or flags["no_history"] or not plan.settings.history:
-        return None
     title = make_title(plan.spec.prompt or plan.spec.system or "")
     try:
         return start_recording(
@@ -208,12 +208,12 @@ def settle(
     app: AppContext, recording: Recording | None, turn: Turn, error: BaseException | None
 ) -> None:
     """The reply's final write (a second Ctrl-C waits for it); a store failure is a warning."""
+    if recording is None:
+        return
     from claudecli.cli.signals import shielded
     from claudecli.conversations import StoreError
     from claudecli.turn.record import settle as settle_reply
 
-    if recording is None:
-        return
     try:
         with shielded():
             settle_reply(recording, turn, error)
