@@ -11,7 +11,6 @@ a row whose owner died or whose lease ran out is taken over.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
@@ -19,9 +18,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Final
 
-from claudecli.conversations.opening import immediate
+from claudecli.conversations.opening import connect, guarded, immediate
 
 from .records import RESENDABLE, Item, Job, NewItem, Submission
 
@@ -57,23 +56,6 @@ _SUBMISSION_COLUMNS: Final = (
     "expires_at, ended_at, collected, recipe_json"
 )
 BUSY_TIMEOUT: Final = 10.0
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _guarded(method: Callable[Concatenate[BatchDB, P], R]) -> Callable[Concatenate[BatchDB, P], R]:
-    """SQLite errors leave as the store's one-line errors naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: BatchDB, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        from claudecli.conversations.opening import store_error
-
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            raise store_error(self.path, error) from None
-
-    return wrapper
 
 
 class BatchDB:
@@ -84,8 +66,6 @@ class BatchDB:
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> BatchDB:
-        from claudecli.conversations.opening import connect
-
         store = cls(connect(Path(path), busy_timeout=BUSY_TIMEOUT), Path(path), clock)
         store._create_tables()
         return store
@@ -102,7 +82,7 @@ class BatchDB:
     def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate(self._db)
 
-    @_guarded
+    @guarded
     def _create_tables(self) -> None:
         with self._writing() as db:
             for statement in _statements(TABLES):
@@ -110,7 +90,7 @@ class BatchDB:
 
     # --- the job lock ----------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def try_lock(self, job: str, *, lease: float) -> int | None:
         """Take the job's lock (None), or the pid of the live run that holds it."""
         me, host = os.getpid(), os.uname().nodename
@@ -125,14 +105,14 @@ class BatchDB:
             )
         return None
 
-    @_guarded
+    @guarded
     def unlock(self, job: str) -> None:
         with self._writing() as db:
             db.execute("DELETE FROM batch_lock WHERE job = ? AND pid = ?", (job, os.getpid()))
 
     # --- jobs and their sources ------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def ensure_job(self, name: str, *, out_dir: str, answer_ext: str) -> Job:
         """The job, created with this out directory if new (an existing one keeps its own
         unless `out_dir` differs: the latest --out wins)."""
@@ -145,19 +125,19 @@ class BatchDB:
             )
         return Job(name, out_dir, answer_ext)
 
-    @_guarded
+    @guarded
     def job(self, name: str) -> Job | None:
         row = self._db.execute(
             "SELECT name, out_dir, answer_ext FROM batch_job WHERE name = ?", (name,)
         ).fetchone()
         return Job(*row) if row else None
 
-    @_guarded
+    @guarded
     def jobs(self) -> list[Job]:
         rows = self._db.execute("SELECT name, out_dir, answer_ext FROM batch_job ORDER BY name")
         return [Job(*row) for row in rows]
 
-    @_guarded
+    @guarded
     def sources(self, job: str) -> dict[str, tuple[str, str]]:
         """source path -> (custom_id, answer name), as first assigned in this job."""
         rows = self._db.execute(
@@ -165,7 +145,7 @@ class BatchDB:
         )
         return {source: (custom_id, name) for source, custom_id, name in rows}
 
-    @_guarded
+    @guarded
     def add_sources(self, job: str, rows: Iterable[tuple[str, str, str]]) -> None:
         with self._writing() as db:
             db.executemany(
@@ -176,7 +156,7 @@ class BatchDB:
 
     # --- submissions -----------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def begin_submission(
         self,
         job: str,
@@ -209,7 +189,7 @@ class BatchDB:
                 )
         return sid
 
-    @_guarded
+    @guarded
     def confirm(self, sid: int, batch: Mapping[str, Any]) -> None:
         """The API accepted it: the batch id and what it said (one transaction)."""
         with self._writing() as db:
@@ -219,25 +199,25 @@ class BatchDB:
             )
             _write_status(db, sid, batch)
 
-    @_guarded
+    @guarded
     def update_status(self, sid: int, batch: Mapping[str, Any]) -> None:
         with self._writing() as db:
             _write_status(db, sid, batch)
 
-    @_guarded
+    @guarded
     def abandon(self, sid: int) -> None:
         with self._writing() as db:
             db.execute("UPDATE batch_submission SET state = 'abandoned' WHERE id = ?", (sid,))
             db.execute("DELETE FROM batch_request WHERE submission = ?", (sid,))
 
-    @_guarded
+    @guarded
     def mark_collected(self, sid: int) -> None:
         with self._writing() as db:
             db.execute(
                 "UPDATE batch_submission SET collected = ? WHERE id = ?", (self.clock(), sid)
             )
 
-    @_guarded
+    @guarded
     def submissions(
         self, job: str | None = None, *, states: tuple[str, ...] = ("sent",)
     ) -> list[Submission]:
@@ -250,21 +230,21 @@ class BatchDB:
         rows = self._db.execute(query + " ORDER BY id", args)
         return [Submission.of_row(row) for row in rows]
 
-    @_guarded
+    @guarded
     def by_batch_id(self, batch_id: str) -> Submission | None:
         row = self._db.execute(
             f"SELECT {_SUBMISSION_COLUMNS} FROM batch_submission WHERE batch_id = ?", (batch_id,)
         ).fetchone()
         return Submission.of_row(row) if row else None
 
-    @_guarded
+    @guarded
     def known_batch_ids(self) -> set[str]:
         rows = self._db.execute("SELECT batch_id FROM batch_submission WHERE batch_id NOT NULL")
         return {row[0] for row in rows}
 
     # --- items -----------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def live_keys(self, job: str) -> set[tuple[str, str]]:
         """(custom_id, params hash) of the job's requests sent and not errored or expired."""
         marks = ",".join("?" * len(RESENDABLE))
@@ -276,7 +256,7 @@ class BatchDB:
         )
         return {(custom_id, params_hash) for custom_id, params_hash in rows}
 
-    @_guarded
+    @guarded
     def items(self, sid: int) -> dict[str, Item]:
         rows = self._db.execute(
             "SELECT custom_id, name, source, outcome, written FROM batch_item WHERE submission = ?",
@@ -284,7 +264,7 @@ class BatchDB:
         )
         return {row[0]: Item(row[0], row[1], row[2], row[3], bool(row[4])) for row in rows}
 
-    @_guarded
+    @guarded
     def record_outcomes(self, sid: int, outcomes: Iterable[tuple[str, str, bool]]) -> None:
         """(custom_id, outcome, written) for items of one submission, in one transaction."""
         outcomes = list(outcomes)
@@ -299,7 +279,7 @@ class BatchDB:
                 ((sid, cid) for cid, _outcome, _written in outcomes),
             )
 
-    @_guarded
+    @guarded
     def request_line(self, sid: int, custom_id: str) -> bytes | None:
         """The request as it was sent (None once its outcome is recorded, or never kept)."""
         row = self._db.execute(
@@ -308,7 +288,7 @@ class BatchDB:
         ).fetchone()
         return None if row is None else bytes(row[0])
 
-    @_guarded
+    @guarded
     def failed_ids(self, sid: int, kinds: frozenset[str]) -> list[str]:
         marks = ",".join("?" * len(kinds))
         rows = self._db.execute(

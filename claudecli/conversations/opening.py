@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Concatenate, Final, ParamSpec, Protocol, TypeVar
 
 from claudecli.paths import ensure_private_dir
 
 from .records import StoreError, StoreUnwritable
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["connect", "connect_read_only", "immediate", "store_error"]
+__all__ = ["connect", "connect_read_only", "guarded", "immediate", "store_error"]
 
 FILE_MODE: Final = 0o600
 _CORRUPT: Final = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 _READONLY: Final = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _OnFile(Protocol):
+    @property
+    def path(self) -> Path: ...
+
+
+S = TypeVar("S", bound=_OnFile)
 
 
 def connect(path: Path, *, busy_timeout: float) -> sqlite3.Connection:
@@ -51,6 +62,20 @@ def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """SQLite errors leave a method of an owner of the file (its `path`) as one-line
+    `StoreError`s naming the file."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise store_error(self.path, error) from None
+
+    return wrapper
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:

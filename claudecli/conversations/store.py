@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Concatenate, Final, Literal, ParamSpec, TypeVar
+from typing import Any, Final, Literal
 
 from claudecli.errors import UsageError
 
@@ -24,7 +24,7 @@ from . import reports
 from .blobs import Blob, extract_blobs, read_reference, rehydrate
 from .content import make_title, plain_text, token_counts
 from .ids import new_id
-from .opening import connect, connect_read_only, immediate, store_error
+from .opening import connect, connect_read_only, guarded, immediate
 from .recorder import ReplyRecorder
 from .records import (
     Conversation,
@@ -42,21 +42,6 @@ KeepAttachments = Literal["bytes", "reference"]
 BUSY_TIMEOUT: Final = 5.0
 INPUT_HISTORY_KEEP: Final = 10_000
 ORIGIN: Final = "origin"  # the settings key of a conversation recorded by add_exchange
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _guarded(method: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
-    """SQLite errors leave a public method as one-line `StoreError`s naming the file."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
-            raise store_error(self.path, error) from None
-
-    return wrapper
 
 
 class Store:
@@ -118,7 +103,7 @@ class Store:
 
     # --- conversations ----------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def new_conversation(
         self,
         *,
@@ -141,7 +126,7 @@ class Store:
             return conv_id
         raise StoreError(f"{self.path}: could not make a unique conversation id")
 
-    @_guarded
+    @guarded
     def add_exchange(
         self,
         *,
@@ -197,7 +182,7 @@ class Store:
         fields = self.settle_fields(reply, status="complete", model=model) | {"cost_usd": cost_usd}
         self._write_reply(row_id, reply, fields)
 
-    @_guarded
+    @guarded
     def origins(self, prefix: str) -> set[str]:
         """The `origin` of every conversation `add_exchange` recorded with one that starts with
         `prefix` (one pass over the conversations)."""
@@ -207,7 +192,7 @@ class Store:
         )
         return {str(row[0]) for row in self._db.execute(query, (len(prefix), prefix))}
 
-    @_guarded
+    @guarded
     def latest_id(self) -> str | None:
         """The most recently updated conversation (what `ask --continue` continues)."""
         row = self._db.execute(
@@ -215,7 +200,7 @@ class Store:
         ).fetchone()
         return None if row is None else str(row[0])
 
-    @_guarded
+    @guarded
     def resolve_id(self, prefix: str) -> str:
         """A full id from itself or a unique prefix; UsageError when unknown or ambiguous."""
         wanted = prefix.strip().lower()
@@ -229,14 +214,14 @@ class Store:
             raise UsageError(f"conversation id {prefix!r} is ambiguous ({shown}): give more of it")
         return wanted if wanted in rows else rows[0]
 
-    @_guarded
+    @guarded
     def conversation(self, conv_id: str) -> Conversation:
         row = self._db.execute(reports.SELECT_CONVERSATION, (conv_id,)).fetchone()
         if row is None:
             raise UsageError(f"no conversation {conv_id!r} (`claudecli history list` shows them)")
         return reports.conversation_from_row(row)
 
-    @_guarded
+    @guarded
     def messages(self, conv_id: str) -> list[StoredMessage]:
         """The turns in order, attachments back as base64 (a changed reference: StoreError)."""
         rows = self._db.execute(reports.SELECT_MESSAGES, (conv_id,)).fetchall()
@@ -254,7 +239,7 @@ class Store:
 
     # --- turns --------------------------------------------------------------------------------
 
-    @_guarded
+    @guarded
     def add_user_turn(
         self,
         conv_id: str,
@@ -303,7 +288,7 @@ class Store:
                 (message_id, blob.sha256),
             )
 
-    @_guarded
+    @guarded
     def start_reply(self, conv_id: str, *, model: str) -> ReplyRecorder:
         """An (empty, streaming) assistant turn to fill in as the reply arrives."""
         now = self.clock()
@@ -313,7 +298,7 @@ class Store:
         row_id = int(cursor.lastrowid or 0)
         return ReplyRecorder(self, row_id=row_id, conv_id=conv_id, seq=seq, model=model)
 
-    @_guarded
+    @guarded
     def save_reply(self, /, row_id: int, message: Mapping[str, Any], **fields: Any) -> None:
         """Write a reply's content (and, when `status` is given, settle it). For ReplyRecorder."""
         with self._writing() as db:
@@ -348,7 +333,7 @@ class Store:
             "model": message.get("model") or model,
         }
 
-    @_guarded
+    @guarded
     def undo(self, conv_id: str, *, keep_prompt: bool = False) -> int:
         """Mark the last exchange `undone` (kept in history, never sent again); with
         `keep_prompt`, only the replies after the last user turn (chat's /retry). Returns how
@@ -365,7 +350,7 @@ class Store:
             db.execute("UPDATE conversation SET updated = ? WHERE id = ?", (self.clock(), conv_id))
         return len(rows)
 
-    @_guarded
+    @guarded
     def set_title(self, conv_id: str, title: str) -> None:
         """Rename a conversation (chat's /title)."""
         with self._writing() as db:
@@ -377,16 +362,16 @@ class Store:
 
     # --- reports and maintenance ----------------------------------------------------------
 
-    @_guarded
+    @guarded
     def list_conversations(self, *, limit: int | None = 20) -> list[ConversationSummary]:
         """Newest (most recently updated) first; `limit=None` lists all."""
         return reports.list_conversations(self._db, limit)
 
-    @_guarded
+    @guarded
     def count_conversations(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM conversation").fetchone()[0])
 
-    @_guarded
+    @guarded
     def search(
         self, text: str, *, limit: int = 20, mark: tuple[str, str] = ("[", "]")
     ) -> list[SearchHit]:
@@ -395,19 +380,19 @@ class Store:
             return reports.search_fts(self._db, text, limit, mark)
         return reports.search_like(self._db, text, limit, mark)
 
-    @_guarded
+    @guarded
     def usage(self, *, since_day: str | None = None) -> list[UsageRow]:
         """Replies per UTC day and model (`since_day`: `YYYY-MM-DD`, inclusive), oldest first."""
         return reports.usage_rows(self._db, since_day)
 
-    @_guarded
+    @guarded
     def delete_conversation(self, conv_id: str) -> None:
         with self._writing() as db:
             db.execute("DELETE FROM conversation WHERE id = ?", (conv_id,))
             reports.delete_orphan_blobs(db)
         self._db.execute("PRAGMA incremental_vacuum")
 
-    @_guarded
+    @guarded
     def count_older(self, *, older_than_days: float, conversation: str | None = None) -> int:
         """How many conversations `prune` would delete."""
         cutoff = self.clock() - older_than_days * 86_400
@@ -418,7 +403,7 @@ class Store:
             ]
         )
 
-    @_guarded
+    @guarded
     def prune(self, *, older_than_days: float, conversation: str | None = None) -> PruneResult:
         """Delete conversations not updated for `older_than_days` (only `conversation`, if
         given), then the attachments no other turn uses; the file shrinks."""
@@ -442,7 +427,7 @@ class Store:
 
     # --- the chat REPL's input history ------------------------------------------------------
 
-    @_guarded
+    @guarded
     def add_input(self, text: str) -> None:
         """Remember a line typed at the prompt (a repeat of the last one is not stored)."""
         if not text.strip() or text in self.recent_inputs(limit=1):
@@ -454,7 +439,7 @@ class Store:
             cut = int(cursor.lastrowid or 0) - INPUT_HISTORY_KEEP
             db.execute("DELETE FROM input_history WHERE id <= ?", (cut,))
 
-    @_guarded
+    @guarded
     def recent_inputs(self, *, limit: int = 1000) -> list[str]:
         """Typed lines, newest first."""
         query = "SELECT text FROM input_history ORDER BY id DESC LIMIT ?"
