@@ -32,7 +32,6 @@ __all__ = [
     "EventStreamDecoder",
     "EventStreamError",
     "bedrock_event",
-    "encode_message",
 ]
 
 PRELUDE: Final = 12
@@ -205,17 +204,3 @@ def _json_object(payload: bytes) -> dict[str, object]:
     except (ValueError, UnicodeDecodeError):
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def encode_message(headers: dict[str, str], payload: bytes) -> bytes:
-    """One message with string headers (for tests and benchmarks; the emulator has its own)."""
-    raw = b"".join(_string_header(name, value) for name, value in headers.items())
-    prelude = struct.pack("!II", PRELUDE + len(raw) + len(payload) + 4, len(raw))
-    prelude += struct.pack("!I", zlib.crc32(prelude))
-    body = prelude + raw + payload
-    return body + struct.pack("!I", zlib.crc32(body))
-
-
-def _string_header(name: str, value: str) -> bytes:
-    n, v = name.encode(), value.encode()
-    return struct.pack("!B", len(n)) + n + b"\x07" + struct.pack("!H", len(v)) + v

@@ -42,7 +42,6 @@ from .errors import APIStatusError, RequestValidationError
 from .options import LEGACY_API_VERSION, ClientOptions
 
 __all__ = [
-    "PROVIDERS",
     "Provider",
     "bedrock_model_id",
     "default_base_url",
@@ -51,8 +50,6 @@ __all__ = [
     "vertex_model_id",
 ]
 
-ProviderName = Literal["anthropic", "bedrock", "vertex"]
-PROVIDERS: Final = ("anthropic", "bedrock", "vertex")
 MESSAGES: Final = "/v1/messages"
 _LEGACY_BODY_VERSION: Final = {"bedrock": "bedrock-2023-05-31", "vertex": "vertex-2023-10-16"}
 # First-party ids whose cloud ids carry a date (the clouds list them by snapshot).
