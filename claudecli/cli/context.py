@@ -57,7 +57,7 @@ class AppContext:
     profile: str | None = None
     debug: bool = False
     environment: Environment = field(default_factory=Environment)
-    _resolved: ResolvedSettings | None = None
+    _credentials: dict[Settings, Credential] = field(default_factory=dict)
     key_source: str | None = None  # where the credential in use came from, for a 401 line
     provider: str | None = None  # the root --provider flag (a setting like any other)
 
@@ -92,7 +92,6 @@ class AppContext:
 
         for warning in resolved.warnings:
             self.warn(visible(warning, keep_newlines=False))
-        self._resolved = resolved
         return resolved
 
     def warn(self, text: str) -> None:
@@ -107,14 +106,26 @@ class AppContext:
     ) -> Client:
         """A client for these settings; resolving the credential may raise CredentialsError."""
         from claudecli.client import Client
-        from claudecli.credentials import resolve_credentials
 
-        credential = resolve_credentials(settings, self.env, profile=self.profile)
-        self.key_source = credential.source
-        for note in credential.notes:
-            self.warn(note)
+        credential = self.credential(settings)
         options = client_options(settings, credential)
         return Client(options, on_retry=on_retry, transport=self.environment.transport)
+
+    def credential(self, settings: Settings) -> Credential:
+        """The credential for these settings, looked up once per run (an `api_key_cmd` or a
+        keyring is not asked again for the models fetch and the request that follows it)."""
+        import dataclasses
+
+        from claudecli.credentials import resolve_credentials
+
+        key = dataclasses.replace(settings, betas=())  # a request's betas change no credential
+        if key not in self._credentials:
+            credential = resolve_credentials(settings, self.env, profile=self.profile)
+            for note in credential.notes:
+                self.warn(note)
+            self._credentials[key] = credential
+        self.key_source = self._credentials[key].source
+        return self._credentials[key]
 
     def model_info_fetcher(self, settings: Settings) -> Callable[[str], dict[str, Any] | None]:
         """model id -> its ModelInfo from the models list (the cache, else one fetch that fills

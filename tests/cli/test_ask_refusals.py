@@ -99,3 +99,21 @@ def test_cache_off_sends_no_breakpoint_even_when_configured(
     first, second = (r["body"] for r in message_requests(emulator))
     assert "cache_control" in first
     assert "cache_control" not in second and "cache_control" not in str(second["messages"])
+
+
+def test_the_models_fetch_and_the_request_ask_for_the_key_once(
+    ask: Ask, emulator: Emulator, tmp_path: Path
+) -> None:
+    from tests.cli.helpers import cli_env
+
+    counter = tmp_path / "asked"
+    script = tmp_path / "key.sh"
+    script.write_text(f"#!/bin/sh\necho x >> {counter}\necho sk-ant-from-cmd\n")
+    script.chmod(0o755)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"api_key_cmd: [{script}]\n")
+    env = cli_env(emulator.url, key=None, CLAUDECLI_CONFIG=str(config))
+    result = ask("-m", "claude-haiku-4-5", "--prefill", "Yes", "ok?", env=env)
+    assert result.rc == 0, result
+    assert any("/v1/models" in str(r["path"]) for r in emulator.requests)  # the fetch happened
+    assert counter.read_text().count("x") == 1
