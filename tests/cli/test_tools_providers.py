@@ -8,38 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from claudecli.emulator import Emulator
+from tests.cli import cloud_env
+from tests.cli.cloud_env import AWS_SECRET, SESSION
 from tests.cli.helpers import Result, run
-from tests.cli.test_providers import AWS_SECRET, SESSION, clean_env
-from tests.client.test_providers_live import LOCATION, service_account_file
 
+aws, gcp = cloud_env.aws, cloud_env.gcp  # the fixtures
 BEDROCK_ROUTE = "/model/us.anthropic.claude-sonnet-5-5-v1/invoke-with-response-stream"
-
-
-@pytest.fixture
-def aws(emulator: Emulator, tmp_path: Path) -> dict[str, str]:
-    return clean_env(
-        AWS_ACCESS_KEY_ID="AKIDEXAMPLE",
-        AWS_SECRET_ACCESS_KEY=AWS_SECRET,
-        AWS_SESSION_TOKEN=SESSION,
-        AWS_REGION="us-east-1",
-        AWS_CONFIG_FILE=str(tmp_path / "aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "aws-credentials"),
-        AWS_EC2_METADATA_DISABLED="true",
-        ANTHROPIC_BEDROCK_BASE_URL=emulator.url,
-    )
-
-
-@pytest.fixture
-def gcp(emulator: Emulator, tmp_path: Path) -> dict[str, str]:
-    adc = service_account_file(tmp_path / "sa.json", emulator.url + "/token")
-    return clean_env(
-        GOOGLE_APPLICATION_CREDENTIALS=str(adc),
-        CLOUD_ML_REGION=LOCATION,
-        ANTHROPIC_VERTEX_BASE_URL=emulator.url + "/v1",
-    )
 
 
 def read_loop(emulator: Emulator, tmp_path: Path, provider: str, env: dict[str, str],
