@@ -116,8 +116,7 @@ def open_store(
     A corrupt or newer one is an error (exit 3): nothing is ever reset or overwritten.
     """
     continuing = bool(flags["continue_"] or flags["conversation"])
-    records = settings.history and not flags["no_history"] and not flags["dry_run"]
-    if not (continuing or records):
+    if not (continuing or records_turn(flags, settings)):
         yield None
         return
     from claudecli.conversations import Store, StoreUnwritable, store_path
@@ -133,6 +132,11 @@ def open_store(
         store = Store.open_read_only(path)  # the history can still be read
     with store:
         yield store
+
+
+def records_turn(flags: dict[str, Any], settings: Settings) -> bool:
+    """This turn goes into the store (`--no-history`, `history: false` and --dry-run: no)."""
+    return settings.history and not flags["no_history"] and not flags["dry_run"]
 
 
 def continued_id(store: Store | None, flags: dict[str, Any]) -> str | None:
@@ -165,7 +169,7 @@ def begin_recording(
     flags: dict[str, Any],
 ) -> Recording | None:
     """Commit the user turn before the request goes out (None: this turn is not recorded)."""
-    if store is None or store.read_only or flags["no_history"] or not plan.settings.history:
+    if store is None or store.read_only or not records_turn(flags, plan.settings):
         return None
     from claudecli.conversations import StoreError, make_title
     from claudecli.turn.record import start_recording
