@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import httpx2
 
-__all__ = ["AWS_LOOKED_FOR", "AwsSetup", "MissingDependency", "load_aws", "sign"]
+__all__ = ["AWS_LOOKED_FOR", "AwsSetup", "MissingDependency", "first_line", "load_aws", "sign"]
 
 SERVICE: Final = "bedrock"
 AWS_LOOKED_FOR: Final = (
@@ -61,7 +61,7 @@ def load_aws(profile: str | None, region: str | None) -> AwsSetup | None:
         credentials = session.get_credentials()
         found_region = region or session.get_config_variable("region")
     except Exception as exc:  # botocore's many config/profile errors: one line, no secrets
-        raise ValueError(_botocore_reason(exc)) from None
+        raise ValueError(first_line(exc)) from None
     if credentials is None:
         return None
     return AwsSetup(credentials, str(getattr(credentials, "method", "unknown")), found_region)
@@ -74,10 +74,11 @@ def profile_region(profile: str | None) -> str | None:
     except MissingDependency:
         return None
     except Exception as exc:
-        raise ValueError(_botocore_reason(exc)) from None
+        raise ValueError(first_line(exc)) from None
 
 
-def _botocore_reason(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """An exception as one line of at most 200 characters (its type name when it says nothing)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text if len(text) <= 200 else text[:199] + "…"
 

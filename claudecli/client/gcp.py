@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .aws import MissingDependency
+from .aws import MissingDependency, first_line
 
 __all__ = ["GOOGLE_LOOKED_FOR", "GoogleSetup", "bearer", "load_google"]
 
@@ -53,7 +53,7 @@ def load_google(env_file: str | None) -> GoogleSetup | None:
     except google_auth.exceptions.DefaultCredentialsError as exc:
         if env_file:
             raise ValueError(
-                f"GOOGLE_APPLICATION_CREDENTIALS {env_file}: {_first_line(exc)}"
+                f"GOOGLE_APPLICATION_CREDENTIALS {env_file}: {first_line(exc)}"
             ) from None
         return None
     return GoogleSetup(credentials, _describe(credentials, env_file), project)
@@ -94,10 +94,4 @@ def _refresh(credentials: Any) -> None:
     try:
         credentials.refresh(Request())
     except Exception as exc:  # google.auth.exceptions.RefreshError, TransportError, …
-        raise RefreshError(f"Google access token refresh failed: {_first_line(exc)}") from None
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    line = text.splitlines()[0] if text else type(exc).__name__
-    return line if len(line) <= 200 else line[:199] + "…"
+        raise RefreshError(f"Google access token refresh failed: {first_line(exc)}") from None
