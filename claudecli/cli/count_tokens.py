@@ -91,7 +91,7 @@ def count_tokens(
     each: Each = False,
     **flags: Any,
 ) -> None:
-    run_count(ctx.obj, {**o.all_flags(locals(), flags), "each": each}, each=each)
+    run_count(ctx.obj, o.all_flags(locals(), flags), each=each)
 
 
 def register(app: typer.Typer) -> None:
@@ -114,7 +114,7 @@ def run_count(app: AppContext, flags: dict[str, Any], *, each: bool) -> None:
     options = dataclasses.replace(turn_options(flags, stdin), force=True)  # it warns instead
     plan = plan_turn(options, resolved, today=app.today())
     for warning in plan.warnings:
-        app.warn(warning)
+        warn(warning)  # sanitized: a model's id and dates come from the API
     spec = plan.spec
     jobs = count_jobs(spec, each=each)
     with app.client(plan.settings, on_retry=show_retry) as client:
