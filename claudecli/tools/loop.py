@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from claudecli.tools.rules import Policy
     from claudecli.tools.transcript import Transcript
     from claudecli.turn import Turn, TurnOptions, TurnPlan
+    from claudecli.turn.record import Recording
 
 MAX_PAUSES: Final = 5
 MAX_PARALLEL: Final = 4
@@ -137,7 +138,7 @@ class ToolLoop:
 
     def _round(self, plan: TurnPlan) -> Generator[LoopEvent, None, JSON]:
         from claudecli.turn import start_turn
-        from claudecli.turn.record import reply_message
+        from claudecli.turn.record import recorded, reply_message
 
         recording = self.transcript.begin(plan) if self.transcript else None
         turn = start_turn(
@@ -145,7 +146,7 @@ class ToolLoop:
         )
         self.turns.append(turn)
         try:
-            yield from self.transcript.events(turn, recording) if self.transcript else turn
+            yield from recorded(turn, recording)
         except BaseException as error:
             self._settle(recording, turn, error)
             raise
@@ -154,9 +155,9 @@ class ToolLoop:
         self.messages.append({"role": "assistant", "content": message.get("content") or []})
         return message
 
-    def _settle(self, recording: object, turn: Turn, error: BaseException | None) -> None:
+    def _settle(self, recording: Recording | None, turn: Turn, error: BaseException | None) -> None:
         if self.transcript is not None:
-            self.transcript.settle(recording, turn, error)  # type: ignore[arg-type]
+            self.transcript.settle(recording, turn, error)
 
     def _notes(self) -> Iterator[Note]:
         if self.transcript is not None:

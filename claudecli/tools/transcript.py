@@ -4,10 +4,10 @@ tool results as the next user turn. A store that fails costs the recording, neve
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from claudecli.client import JSON, StreamEvent
+from claudecli.client import JSON
 
 if TYPE_CHECKING:
     from claudecli.conversations import Store
@@ -45,11 +45,6 @@ class Transcript:
             return None
         self.conversation_id = recording.conversation_id
         return recording
-
-    def events(self, turn: Turn, recording: Recording | None) -> Iterator[StreamEvent]:
-        from claudecli.turn.record import recorded
-
-        return recorded(turn, recording)
 
     def settle(self, recording: Recording | None, turn: Turn, error: BaseException | None) -> None:
         from claudecli.turn.record import settle
