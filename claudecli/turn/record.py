@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claudecli.client import JSON, ContentBlockStop, StreamEvent
@@ -26,12 +26,11 @@ SYSTEM_PARTS = "system_parts"  # the conversation setting that keeps the system 
 
 @dataclass
 class Recording:
-    """Where this turn goes in the store; `warnings` collects what the caller should say."""
+    """Where this turn goes in the store, and the reply's recorder (None: not recorded)."""
 
     store: Store
     conversation_id: str
     reply: ReplyRecorder | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def continued(store: Store, conversation_id: str, options: TurnOptions) -> TurnOptions:
