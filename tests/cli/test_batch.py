@@ -12,18 +12,11 @@ from typing import Any
 import pytest
 
 from claudecli.emulator import Emulator
+from tests.batches.conftest import batch_posts
 from tests.cli.helpers import Result, cli_env, message_requests, pdf, run, run_many, start
 
 Batch = Callable[..., Result]
 CRON = ("--prompt", "Summarize this", "--max-tokens", "300")
-
-
-def batch_posts(emulator: Emulator) -> list[dict[str, Any]]:
-    return [
-        r
-        for r in emulator.requests
-        if r["method"] == "POST" and str(r["path"]).split("?")[0].endswith("/v1/messages/batches")
-    ]
 
 
 def sent_ids(post: dict[str, Any]) -> list[str]:
