@@ -115,11 +115,16 @@ def _blocks(message: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def recorded(turn: Turn, recording: Recording | None) -> Iterator[StreamEvent]:
-    """The turn's events, with the reply written as it streams."""
+    """The turn's events, with the reply written as it streams (unrecorded: the turn as is)."""
+    if recording is None or recording.reply is None:
+        return iter(turn)
+    return _recording(turn, recording.reply)
+
+
+def _recording(turn: Turn, reply: ReplyRecorder) -> Iterator[StreamEvent]:
     for event in turn:
         yield event
-        if recording is not None and recording.reply is not None:
-            flush(turn, recording.reply, event)
+        flush(turn, reply, event)
 
 
 def flush(turn: Turn, reply: ReplyRecorder, event: StreamEvent) -> None:
