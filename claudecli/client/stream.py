@@ -25,7 +25,6 @@ from .errors import (
     ProtocolError,
     StreamInterruptedError,
     TruncatedStreamError,
-    connection_label,
 )
 from .events import (
     ContentBlockDelta,
@@ -360,13 +359,9 @@ def _retry_or_raise(error: APIError) -> Exception:
 
 
 def _retry_reason(error: APIError) -> str:
-    """The retry notice's few words: a status keeps the non-streamed calls' wording."""
-    if isinstance(error, APIStatusError):
-        return retry_reason(error)
+    """The retry notice's few words: the non-streamed calls' wording, plus the stream's own."""
     if isinstance(error, _EarlyEOF):
         return "stream ended early"
     if isinstance(error, _MalformedEvent):
         return "malformed event"
-    if isinstance(error, APIConnectionError):
-        return connection_label(error)
-    return str(error)
+    return retry_reason(error)
