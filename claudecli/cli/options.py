@@ -1,4 +1,5 @@
-"""Options shared by `ask`, `count-tokens` and (later) `chat`: one place, one spelling.
+"""Options shared by the commands that call a model (`ask`, `chat`, `tools run`, `count-tokens`,
+`batch submit`): one place, one spelling.
 
 Each option names its `--help` section (`rich_help_panel`, read by `claudecli.cli.help`, not by
 Rich) and shows its accepted values as its metavar (`--effort low|medium|high|xhigh|max`).
@@ -261,8 +262,7 @@ def request_flags(*, without: Collection[str] = ()) -> Callable[[Command], Comma
         signature = inspect.signature(command, eval_str=True)  # real annotations for Typer
         own = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
         names = {p.name for p in own} | set(without)
-        added = [_flag(name, declared, default) for name, declared, default in REQUEST_FLAGS]
-        added = [parameter for parameter in added if parameter.name not in names]
+        added = [_flag(*flag) for flag in REQUEST_FLAGS if flag[0] not in names]
         head = [p for p in own if p.default is p.empty or _is_argument(p)]
         rest = [p for p in own if p not in head]
         parameters = [*head, *added, *rest]
@@ -313,8 +313,8 @@ def turn_options(
 ) -> TurnOptions:
     """The request flags a command was given (its parameters, by the names above) as options.
 
-    `ask`, `count-tokens` and later `chat` and `batch` declare the flags with the types above
-    and pass their parameters here, so a flag is mapped to the turn engine in one place only.
+    Every model-calling command gets the flags from `request_flags` and passes them here, so a
+    flag is mapped to the turn engine in one place only.
     `--role NAME` fills what the flags leave unset from `roles` (the settings' saved roles).
     """
     from claudecli.turn import TurnOptions
