@@ -17,6 +17,8 @@ from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from claudecli.cli.context import AppContext, Environment
     from claudecli.client import JSON
     from claudecli.render import Renderer
@@ -253,12 +255,12 @@ def open_toolbox(app: AppContext, loaded: ToolsFile, flags: dict[str, Any]) -> I
     from claudecli.tools.toolbox import Toolbox
 
     root = root_of(flags["root"])
-    hub = make_hub(loaded, flags, root)
+    base = tools_dir(flags["tools_file"]) or root.path  # where relative `cwd:` values start
+    hub = make_hub(loaded, base, root)
     try:
         tools = [*loaded.tools, *builtin_tools(loaded, flags["builtin"])]
         tools += hub.start() if hub is not None else []
         check_unique(tools)
-        base = tools_dir(flags["tools_file"])
         yield Toolbox(tools, root=root, env=app.env, base_dir=base, mcp=hub)
     finally:
         if hub is not None:
@@ -281,14 +283,11 @@ def tools_dir(path: str | None) -> Any:
     return tools_file_dir(path) if path else None
 
 
-def make_hub(loaded: ToolsFile, flags: dict[str, Any], root: Any) -> McpHub | None:
+def make_hub(loaded: ToolsFile, base: Path, root: Any) -> McpHub | None:
     if not loaded.mcp_servers:
         return None
-    from claudecli.tools.mcp_servers import McpHub, require_sdk
+    from claudecli.tools.mcp_servers import McpHub
 
-    for server in loaded.mcp_servers:
-        require_sdk(server.name)
-    base = tools_dir(flags["tools_file"]) or root.path
     return McpHub(loaded.mcp_servers, base_dir=base, root=root.path)
 
 

@@ -42,6 +42,8 @@ class McpHub:
     """The run's MCP servers: `start()` connects them all and lists their tools."""
 
     def __init__(self, servers: Sequence[McpServer], *, base_dir: Path, root: Path) -> None:
+        for server in servers:  # before any thread starts: the one-line install hint
+            require_sdk(server.name)
         self.servers = list(servers)
         self.base_dir = base_dir
         self.root = root
@@ -54,8 +56,6 @@ class McpHub:
         self._thread.start()
 
     def start(self) -> list[ToolDef]:
-        for server in self.servers:
-            require_sdk(server.name)
         tools: list[ToolDef] = []
         for server in self.servers:
             tools += self._connect(server)
