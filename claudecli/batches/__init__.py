@@ -20,20 +20,17 @@ come back through an `on_event` callback, one line each, and refusals as excepti
 from __future__ import annotations
 
 from .build import Builder, Built, Recipe, options_json
-from .collect import RETRIED, Collected, collect_job, collect_submission, retry_groups
+from .collect import Collected, collect_job, collect_submission, retry_groups
 from .cost import Estimate
 from .db import BatchDB
 from .errors import BatchBusyError, WaitTimedOut
 from .follow import Poll, all_ended, refresh, wait_ended
-from .records import FAILED, OUTCOMES, Item, Job, Submission
+from .records import Item, Job, Submission
 from .results import ERRORS_FILE, Tally, raw_lines, write_results
 from .submit import Context, SubmitPlan, SubmitReport, out_dir_for, submit
 
 __all__ = [
     "ERRORS_FILE",
-    "FAILED",
-    "OUTCOMES",
-    "RETRIED",
     "BatchBusyError",
     "BatchDB",
     "Builder",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from .build import Recipe
 from .db import BatchDB
@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from claudecli.client import Client
     from claudecli.conversations import Store
 
-__all__ = ["RETRIED", "Collected", "collect_job", "collect_submission", "retry_groups"]
+__all__ = ["Collected", "collect_job", "collect_submission", "retry_groups"]
 
-RETRIED: Final = RESENDABLE
 Events = Callable[[str], None]
 
 
@@ -88,7 +87,7 @@ def retry_groups(
         if not collected and collect_submission(db, client, job, sub, store=store) is None:
             on_event(f"batch {sub.batch_id} has not ended yet; nothing to retry in it")
             continue
-        failed = frozenset(db.failed_ids(sub.id, RETRIED))
+        failed = frozenset(db.failed_ids(sub.id, RESENDABLE))
         if failed:
             groups.append((sub, Recipe.of_json(sub.recipe), failed))
     return groups

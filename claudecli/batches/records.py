@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
 
-__all__ = [
-    "FAILED",
-    "OUTCOMES",
-    "RESENDABLE",
-    "Item",
-    "Job",
-    "NewItem",
-    "Outcome",
-    "Submission",
-    "SubmissionState",
-]
+__all__ = ["RESENDABLE", "Item", "Job", "NewItem", "Submission"]
 
-Outcome = Literal["succeeded", "errored", "canceled", "expired"]
-OUTCOMES: Final = ("succeeded", "errored", "canceled", "expired")
-FAILED: Final = frozenset({"errored", "canceled", "expired"})
 # Sent again by the next submit (and by retry); a canceled request stays canceled (--force).
 RESENDABLE: Final = frozenset({"errored", "expired"})
-SubmissionState = Literal["pending", "sent", "abandoned"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +78,3 @@ class Submission:
             collected=collected,
             recipe=json.loads(recipe or "{}"),
         )
-
-    @property
-    def ended(self) -> bool:
-        return self.status == "ended"
-
-    @property
-    def failed_count(self) -> int:
-        return sum(self.counts.get(kind, 0) for kind in FAILED)

@@ -68,10 +68,6 @@ class Spool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def count(self) -> int:
-        return sum(len(part.items) for part in self.parts)
-
     def add(self, built: Built, line: bytes, params_hash: str) -> None:
         """Append one request's encoded line (`{"custom_id":…,"params":…}`)."""
         part = self._part_for(len(line))
