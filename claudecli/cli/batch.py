@@ -342,7 +342,7 @@ def status(
             batches = fetch()
     report_status(app, batches, json_out=json_out)
     if all_ended(batches) and batches:
-        exit_for_failures(app, sum_counts(batches), quiet=quiet)
+        exit_for_failures(app, sum_counts(batches))
 
 
 def status_fetcher(
@@ -447,7 +447,7 @@ def draw_bar(app: AppContext, batches: list[JSON]) -> None:
     app.environment.stderr.flush()
 
 
-def exit_for_failures(app: AppContext, counts: dict[str, int], *, quiet: bool) -> None:
+def exit_for_failures(app: AppContext, counts: dict[str, int]) -> None:
     """Exit 8 when items errored, were canceled or expired (their counts on stderr)."""
     failed = {k: counts.get(k, 0) for k in ("errored", "canceled", "expired") if counts.get(k)}
     if not failed:
@@ -483,7 +483,7 @@ def results(
         ensure_ended(client, batch_id)
         if jsonl:
             outcomes = raw_lines(client.iter_batch_results(batch_id), app.environment.stdout.write)
-            exit_for_failures(app, dict(outcomes), quiet=quiet)
+            exit_for_failures(app, dict(outcomes))
             return
         tally = write_batch(app, db, client, batch_id, out, store)
     summarize_tally(app, tally, batch_id, quiet=quiet)
@@ -540,7 +540,7 @@ def summarize_tally(app: AppContext, tally: Tally, what: str, *, quiet: bool) ->
     events(app, quiet)(
         f"{what}: {tally.written:,} answers written{', ' + failed if failed else ''}{done}{cost}"
     )
-    exit_for_failures(app, dict(tally.outcomes), quiet=quiet)
+    exit_for_failures(app, dict(tally.outcomes))
 
 
 @batch_app.command("collect", help=COLLECT_HELP)
