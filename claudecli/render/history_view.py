@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol, TextIO
 
+from claudecli.pricing import format_usd
+
 from .protocol import Renderer
 from .sanitize import sanitize
 
@@ -109,9 +111,7 @@ def when(timestamp: float) -> str:
 
 
 def money(amount: float | None) -> str:
-    if amount is None:
-        return "-"
-    return "<$0.0001" if 0 < amount < 0.00005 else f"${amount:,.4f}"
+    return "-" if amount is None else format_usd(amount)
 
 
 def format_size(size: int) -> str:
