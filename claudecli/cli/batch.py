@@ -16,6 +16,7 @@ import typer
 from claudecli.cli import options as o
 from claudecli.cli.exits import EXIT_CODES_HELP, ExitStatus
 from claudecli.cli.guard import guarded
+from claudecli.cli.history import open_store  # the same file: answers are recorded there
 
 if TYPE_CHECKING:
     from claudecli.batches import BatchDB, Collected, SubmitReport, Tally
@@ -691,14 +692,6 @@ def open_db(app: AppContext) -> BatchDB:
 
     clock = app.environment.clock
     return BatchDB.open(store_path(app.env), clock=lambda: clock().timestamp())
-
-
-def open_store(app: AppContext) -> Store:
-    """The conversation store (the same file): answers are recorded there."""
-    from claudecli.conversations import Store, store_path
-
-    clock = app.environment.clock
-    return Store.open(store_path(app.env), clock=lambda: clock().timestamp())
 
 
 def api(app: AppContext) -> Client:
