@@ -344,11 +344,13 @@ def parse_choice(choice: str | None, toolbox: Toolbox) -> JSON | None:
 def make_transcript(
     app: AppContext, store: Any, plan: TurnPlan, conversation_id: str | None, flags: dict[str, Any]
 ) -> Any:
+    from claudecli.cli.ask import records_turn
+
+    if store is None or store.read_only or not records_turn(flags, plan.settings):
+        return None
     from claudecli.conversations import make_title
     from claudecli.tools.transcript import Transcript
 
-    if store is None or store.read_only or flags["no_history"] or not plan.settings.history:
-        return None
     title = make_title(plan.spec.prompt or plan.spec.system or "")
     return Transcript(store, conversation_id=conversation_id, profile=app.profile, title=title)
 
