@@ -112,6 +112,7 @@ class ChatSession:
         conversation_id: str | None,
     ) -> None:
         """Keep the turn just sent (complete, interrupted or failed) and its figures."""
+        from claudecli.models import context_window
         from claudecli.turn.record import new_user_content
 
         spec = plan.spec
@@ -124,7 +125,7 @@ class ChatSession:
         self.prefill = None
         self.conversation_id = conversation_id or self.conversation_id
         self.stats.model = spec.model
-        self.stats.window = _window(plan.model_info) or self.stats.window
+        self.stats.window = context_window(plan.model_info) or self.stats.window
         self.stats.add(message, spec.model)
         if self.title and self.conversation_id and self.store is not None:
             self.rename(self.title)
@@ -230,9 +231,3 @@ def _last_user(messages: Sequence[StoredMessage]) -> int | None:
 def _count(usage: Mapping[str, Any], key: str) -> int:
     value = usage.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
-def _window(info: Mapping[str, Any] | None) -> int | None:
-    from claudecli.models import context_window
-
-    return context_window(info)
