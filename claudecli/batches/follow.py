@@ -63,8 +63,8 @@ def wait_ended(
     interval, last = poll.first, None
     while True:
         batches = fetch()
-        if _signature(batches) != last:
-            last = _signature(batches)
+        if (signature := _signature(batches)) != last:
+            last = signature
             on_change(batches)
         if all_ended(batches):
             return batches
