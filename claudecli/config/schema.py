@@ -65,9 +65,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
-from claudecli.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL
+from claudecli.client import DEFAULT_API_VERSION, DEFAULT_BASE_URL, Provider
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -106,7 +106,7 @@ MIN_THINKING_BUDGET: Final = 1024
 
 Thinking = Literal["adaptive", "off"] | int
 AuthHeader = Literal["bearer", "x-api-key"]
-ProviderName = Literal["anthropic", "bedrock", "vertex"]
+ProviderName = Provider  # the client's list of providers, the one spelling of it
 ColorMode = Literal["auto", "always", "never"]
 KeepAttachments = Literal["bytes", "reference"]
 Effort = Literal["low", "medium", "high", "xhigh", "max"]
@@ -227,7 +227,7 @@ SPECS: Final[Mapping[str, Spec]] = MappingProxyType(
         "total_timeout": Spec("float", optional=True, minimum=0.0, above_minimum=True),
         "base_url": Spec("str", env=("CLAUDECLI_BASE_URL", "ANTHROPIC_BASE_URL")),
         "auth_header": Spec("str", choices=("bearer", "x-api-key")),
-        "provider": Spec("str", choices=("anthropic", "bedrock", "vertex")),
+        "provider": Spec("str", choices=get_args(Provider)),
         "messages_path": Spec("str"),
         "aws_region": _optional("CLAUDECLI_AWS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
         "aws_profile": _optional("CLAUDECLI_AWS_PROFILE", "AWS_PROFILE"),
