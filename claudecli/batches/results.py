@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 from claudecli.client import JSON
 
 from .db import BatchDB
-from .history import BatchHistory, title_for
+from .history import BatchHistory, batch_cost, title_for
 from .naming import custom_id_problem, short_hash
 from .records import Item, Submission
 
@@ -124,14 +124,11 @@ class _Writer:
     def _answer(self, name: str, message: JSON) -> None:
         from claudecli.client import MessageView
         from claudecli.paths import atomic_write
-        from claudecli.pricing import cost_of_usage
 
-        view = MessageView.of(message)
-        text = view.text
+        text = MessageView.of(message).text
         atomic_write(self.out / name, text if text.endswith("\n") else text + "\n")
         self.tally.written += 1
-        cost = cost_of_usage(message.get("usage") or {}, view.model or "", batch=True)
-        self.tally.cost_usd += cost.total if cost is not None else 0.0
+        self.tally.cost_usd += batch_cost(message) or 0.0
 
     def _failure(
         self, custom_id: str, name: str, item: Item | None, result: JSON, *, reason: str = ""
