@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
 
 def run_chat(app: AppContext, flags: dict[str, Any]) -> None:
     """Check the terminal and flags, open the store, then read and answer until the user quits."""
-    from claudecli.cli.ask import open_store
+    from claudecli.cli.turns import open_store
 
     check_flags(app, flags)
     resolved = app.resolve(o.setting_flags(flags))
@@ -99,7 +99,7 @@ def make_session(
     resolved: ResolvedSettings,
 ) -> ChatSession:
     from claudecli.chat import ChatSession, resume_session
-    from claudecli.cli.ask import continued_id
+    from claudecli.cli.turns import continued_id
 
     roles = dict(resolved.settings.roles)
     conversation_id = continued_id(store, flags)
@@ -290,13 +290,13 @@ class Chat:
     # --- turns ------------------------------------------------------------------------------
 
     def plan(self, options: Any) -> TurnPlan:
-        from claudecli.cli.ask import make_plan
+        from claudecli.cli.turns import make_plan
 
         return make_plan(self.app, self.flags, options, self.resolved)
 
     def send(self, prompt: str | None) -> None:
         """One turn: plan, record the user turn, stream the answer, settle; errors are a line."""
-        from claudecli.cli.ask import begin_recording, conversation_of
+        from claudecli.cli.turns import begin_recording, conversation_of
 
         try:
             plan = self.plan(self.session.next_options(prompt))
@@ -326,10 +326,10 @@ class Chat:
     def stream(
         self, client: Client, plan: TurnPlan, recording: Recording | None
     ) -> tuple[Status, dict[str, Any]]:
-        from claudecli.cli.ask import settle, show
+        from claudecli.cli.turns import make_output, settle, show
         from claudecli.turn import start_turn
 
-        renderer = self.renderer = self.make_renderer(plan)
+        renderer = self.renderer = make_output(self.app.environment, self.flags, plan)
         renderer.start()
         turn = start_turn(client, plan, on_wait=renderer.flush)
         try:
@@ -357,22 +357,6 @@ class Chat:
         renderer.finish(message)
         for note in stop_notes(message, plan.spec):
             self.say(note, error=True)
-
-    def make_renderer(self, plan: TurnPlan) -> Renderer:
-        from claudecli.render import make_renderer
-        from claudecli.request import document_titles
-
-        environment = self.app.environment
-        return make_renderer(
-            stdout=environment.stdout,
-            stderr=environment.stderr,
-            stdout_isatty=environment.stdout_isatty,
-            stderr_isatty=environment.stderr_isatty,
-            color=plan.settings.color,
-            show_thinking=bool(self.flags["show_thinking"]),
-            citations_names=document_titles(plan.body),
-            env=self.app.env,
-        )
 
     def fail(self, error: BaseException) -> None:
         """One error line (and what to do when the conversation no longer fits)."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, TextIO, cast
 
 import typer
 
-from claudecli.cli import options as o
+from claudecli.cli import options as o, turns
 from claudecli.cli.exits import EXIT_CODES_HELP
 from claudecli.cli.guard import guarded
 
@@ -190,14 +190,14 @@ def run_with(
     policy: Policy,
     resolved: Any,
 ) -> None:
-    from claudecli.cli import ask
     from claudecli.tools.loop import ToolLoop, make_replan
+    from claudecli.turn.record import continued
 
-    with ask.open_store(app, flags, resolved.settings) as store:
-        conversation_id = ask.continued_id(store, flags)
+    with turns.open_store(app, flags, resolved.settings) as store:
+        conversation_id = turns.continued_id(store, flags)
         if store is not None and conversation_id is not None:
-            options = ask.continued(store, conversation_id, options, flags["model"])
-        plan = ask.make_plan(app, flags, options, resolved)
+            options = continued(store, conversation_id, options)
+        plan = turns.make_plan(app, flags, options, resolved)
         if flags["dry_run"]:
             from claudecli.request import dry_run_json
 
@@ -207,7 +207,7 @@ def run_with(
         split = turn_split(app, flags, plan)
         out = cast(TextIO, split) if split is not None else app.environment.stdout
         shown = dataclasses.replace(app.environment, stdout=out)
-        renderer = ask.make_output(shown, flags, plan)
+        renderer = turns.make_output(shown, flags, plan)
         replan = make_replan(options, plan, resolved, today=app.today())
         with app.client(plan.settings, on_retry=renderer.on_retry) as client:
             loop = ToolLoop(
@@ -344,7 +344,7 @@ def parse_choice(choice: str | None, toolbox: Toolbox) -> JSON | None:
 def make_transcript(
     app: AppContext, store: Any, plan: TurnPlan, conversation_id: str | None, flags: dict[str, Any]
 ) -> Any:
-    from claudecli.cli.ask import records_turn
+    from claudecli.cli.turns import records_turn
 
     if store is None or store.read_only or not records_turn(flags, plan.settings):
         return None
@@ -393,7 +393,7 @@ def show(app: AppContext, event: LoopEvent, renderer: Renderer, events_out: Any)
         renderer.on_tool_result(event.block)
         emit(events_out, {"type": "tool_result", "name": event.call.use.name, "block": event.block})
     elif isinstance(event, Note):
-        app.warn(sanitize_line(event.text))
+        app.warn(turns.sanitize_line(event.text))
     elif isinstance(event, StreamEvent):
         emit(events_out, event.data)
         renderer.on_event(event)
@@ -414,7 +414,7 @@ def finish(app: AppContext, flags: dict[str, Any], loop: ToolLoop) -> None:
         app.environment.stderr.write(usage_line(loop) + "\n")
     if loop.outcome == "done":
         for note in stop_notes(final, loop.first.spec):
-            app.environment.stderr.write(f"claudecli: {sanitize_line(note)}\n")
+            app.environment.stderr.write(f"claudecli: {turns.sanitize_line(note)}\n")
     if flags["json_out"]:
         app.environment.stdout.write(
             json.dumps(transcript_document(loop), ensure_ascii=False, indent=2) + "\n"
@@ -601,9 +601,3 @@ def parse_answer(line: str) -> Approval:
     if answer.lower() in ("", "n", "no"):
         return Approval("no")
     return Approval("no", reason=answer)
-
-
-def sanitize_line(text: str) -> str:
-    from claudecli.render.sanitize import sanitize
-
-    return sanitize(text)
