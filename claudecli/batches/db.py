@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from claudecli.conversations.opening import connect, guarded, immediate
+from claudecli.conversations.schema import executescript
 
 from .records import RESENDABLE, Item, Job, NewItem, Submission
 
@@ -85,8 +86,7 @@ class BatchDB:
     @guarded
     def _create_tables(self) -> None:
         with self._writing() as db:
-            for statement in _statements(TABLES):
-                db.execute(statement)
+            executescript(db, TABLES)
 
     # --- the job lock ----------------------------------------------------------------------
 
@@ -312,16 +312,6 @@ def _write_status(db: sqlite3.Connection, sid: int, batch: Mapping[str, Any]) ->
             sid,
         ),
     )
-
-
-def _statements(script: str) -> list[str]:
-    statements, current = [], ""
-    for line in script.strip().splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            statements.append(current.strip())
-            current = ""
-    return statements
 
 
 def _alive(held: tuple[Any, ...], host: str, now: float) -> bool:

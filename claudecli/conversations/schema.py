@@ -73,8 +73,9 @@ END;
 """
 
 
-def _executescript(db: sqlite3.Connection, script: str) -> None:
-    """Run `;`-separated statements one by one (executescript would COMMIT our transaction)."""
+def executescript(db: sqlite3.Connection, script: str) -> None:
+    """Run `;`-separated statements one by one (sqlite3's own executescript would COMMIT the
+    transaction they run in)."""
     for statement in _statements(script):
         db.execute(statement)
 
@@ -90,18 +91,18 @@ def _statements(script: str) -> list[str]:
 
 
 def m001_initial(db: sqlite3.Connection) -> None:
-    _executescript(db, V1)
+    executescript(db, V1)
 
 
 def m002_writer_and_search(db: sqlite3.Connection) -> None:
-    _executescript(db, V2_WRITER)
+    executescript(db, V2_WRITER)
     if fts5_available(db):
-        _executescript(db, V2_FTS)
+        executescript(db, V2_FTS)
 
 
 def m003_one_search_update_trigger(db: sqlite3.Connection) -> None:
     if has_fts(db):
-        _executescript(db, V3_FTS_UPDATE)
+        executescript(db, V3_FTS_UPDATE)
 
 
 MIGRATIONS: Final[Sequence[Callable[[sqlite3.Connection], None]]] = (
